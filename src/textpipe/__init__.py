@@ -1,0 +1,1 @@
+"""textpipe: article bodies, language segments and romanized names from scraped pages."""
