@@ -22,3 +22,14 @@ def normalize_text(text: str) -> str:
     text = _NEWLINES.sub("\n", text)
     text = _CONTROLS.sub("", text)
     return unicodedata.normalize("NFC", text)
+
+
+def clean_json_value(value: object) -> object:
+    """``value`` (parsed JSON) with lone surrogates in its strings replaced, so it can be written."""
+    if isinstance(value, str):
+        return _SURROGATES.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [clean_json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {clean_json_value(k): clean_json_value(v) for k, v in value.items()}
+    return value

@@ -1,0 +1,100 @@
+"""What a stage is: a named component with a typed config and one method over a stream of documents.
+
+Modelled on datatrove's pipeline steps (``run`` maps a stream of documents to a stream) and spaCy's
+factories (a registered name plus a config with no hidden defaults): every setting a stage has must
+be written in the pipeline file; an unknown or missing setting fails at load time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Iterable, Iterator
+from typing import Any, ClassVar, Union
+
+from .document import Document, DocumentError
+
+
+class ConfigError(ValueError):
+    """A pipeline file names an unknown stage or setting, misses one, or gives one the wrong type."""
+
+
+class Stage:
+    """Base class of the processing stages.
+
+    Subclasses set ``name`` and ``Config`` (a dataclass with no defaults) and implement
+    ``process``; stages that need the whole stream (batch evidence, say) override ``run``.
+    """
+
+    name: ClassVar[str]
+    Config: ClassVar[type]
+
+    def __init__(self, config: Any) -> None:
+        self.config = config
+
+    def process(self, doc: Document) -> Document:
+        raise NotImplementedError
+
+    def run(self, docs: Iterable[Document]) -> Iterator[Document]:
+        """Process each document; a failure becomes the document's error, and the stream goes on."""
+        for doc in docs:
+            if doc.error is None:
+                doc = self.process_safely(doc)
+            yield doc
+
+    def process_safely(self, doc: Document) -> Document:
+        try:
+            return self.process(doc)
+        except Exception as exc:  # noqa: BLE001 - one bad document must never stop a batch
+            doc.error = DocumentError(type(exc).__name__, str(exc) or repr(exc), stage=self.name)
+            return doc
+
+
+def build_config(config_cls: type, settings: dict[str, Any], stage_name: str) -> Any:
+    """Check ``settings`` against ``config_cls``'s fields and build it; raise ConfigError if off."""
+    fields = {f.name: f for f in dataclasses.fields(config_cls)}
+    unknown = sorted(set(settings) - set(fields))
+    if unknown:
+        raise ConfigError(
+            f"stage {stage_name!r}: unknown setting(s) {', '.join(unknown)}; "
+            f"its settings are: {', '.join(fields)}"
+        )
+    missing = [name for name in fields if name not in settings]
+    if missing:
+        raise ConfigError(
+            f"stage {stage_name!r}: missing setting(s) {', '.join(missing)} "
+            "(pipelines state every setting; there are no hidden defaults)"
+        )
+    hints = typing.get_type_hints(config_cls)
+    for name, value in settings.items():
+        if not _fits(value, hints[name]):
+            raise ConfigError(f"stage {stage_name!r}: setting {name!r} = {value!r} is not of type {_type_name(hints[name])}")
+    return config_cls(**settings)
+
+
+def _fits(value: Any, hint: Any) -> bool:
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if hint is Any:
+        return True
+    if origin in (Union, types.UnionType):
+        return any(_fits(value, arg) for arg in args)
+    if origin is typing.Literal:
+        return value in args
+    if origin in (list, tuple):
+        return isinstance(value, list) and all(_fits(v, args[0]) for v in value) if args else isinstance(value, list)
+    if origin is dict:
+        key_hint, value_hint = args or (Any, Any)
+        return isinstance(value, dict) and all(_fits(k, key_hint) and _fits(v, value_hint) for k, v in value.items())
+    if hint is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is type(None):
+        return value is None
+    return isinstance(value, hint)
+
+
+def _type_name(hint: Any) -> str:
+    return getattr(hint, "__name__", None) or str(hint).replace("typing.", "")
