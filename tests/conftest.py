@@ -19,12 +19,25 @@ def pipe() -> Pipeline:
     return Pipeline.load("default")
 
 
+class RecordValidator:
+    """The record JSON Schema's validator, with a short repr for hypothesis' failure reports."""
+
+    def __init__(self) -> None:
+        schema = load_package_json("schema", "record-v1.json")
+        cls = jsonschema.validators.validator_for(schema)
+        cls.check_schema(schema)
+        self._validator = cls(schema)
+
+    def validate(self, record: dict[str, Any]) -> None:
+        self._validator.validate(record)
+
+    def __repr__(self) -> str:
+        return "RecordValidator(record-v1.json)"
+
+
 @pytest.fixture(scope="session")
-def validator() -> jsonschema.protocols.Validator:
-    schema = load_package_json("schema", "record-v1.json")
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema)
+def validator() -> RecordValidator:
+    return RecordValidator()
 
 
 def check_record(record: dict[str, Any], validator: Any) -> None:

@@ -25,7 +25,7 @@ EN_HTML = (
 
 def run(pipe, tmp_path: Path, *inputs: str, fmt: str = "auto", stdin: bytes | None = None) -> list[dict]:
     out = tmp_path / "out.jsonl"
-    list(pipe.run(list(inputs), str(out), fmt=fmt, stdin=io.BufferedReader(io.BytesIO(stdin)) if stdin is not None else None))
+    pipe.run(list(inputs), str(out), fmt=fmt, stdin=io.BufferedReader(io.BytesIO(stdin)) if stdin is not None else None)
     return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
 
 
@@ -181,7 +181,7 @@ def test_output_is_gzip_when_asked(pipe, tmp_path):
     page = tmp_path / "a.txt"
     page.write_text(RU, encoding="utf-8")
     out = tmp_path / "out.jsonl.gz"
-    list(pipe.run([str(page)], str(out)))
+    pipe.run([str(page)], str(out))
     [line] = gzip.decompress(out.read_bytes()).decode("utf-8").splitlines()
     assert json.loads(line)["lang"] == "ru"
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]

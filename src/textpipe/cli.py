@@ -7,11 +7,13 @@ found no gold), 2 on bad usage (unknown option, unknown pipeline, stage or setti
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 import time
-from collections import Counter
 from collections.abc import Sequence
 
+from .executors import EXECUTORS
 from .sources import FORMATS
 from .stage import ConfigError
 
@@ -37,6 +39,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("-o", "--output", required=True, help="output file (.jsonl or .jsonl.gz), or - for stdout")
     run.add_argument("-p", "--pipeline", default="default", help="a shipped pipeline's name or a pipeline .toml file (default: %(default)s)")
     run.add_argument("--format", choices=FORMATS, default="auto", help="input format; auto goes by file extension (default: %(default)s)")
+    run.add_argument("-w", "--workers", type=_positive, default=os.cpu_count() or 1, help="worker processes (default: all cores, here %(default)s)")
+    run.add_argument("--executor", choices=EXECUTORS, default="local", help="local processes, or a Ray cluster (pip install 'textpipe[ray]') (default: %(default)s)")
+    run.add_argument("--address", default=None, help="Ray cluster address (default: start a local Ray)")
+    run.add_argument("--unordered", action="store_true", help="write records as they finish instead of in input order")
+    run.add_argument("--resume", action="store_true", help="continue a killed run from its OUTPUT.part file")
+    run.add_argument("--batch-size", type=_positive, default=16, help="documents per batch sent to a worker (default: %(default)s)")
+    run.add_argument("--stats", default=None, help="run statistics JSON file (default: beside OUTPUT as NAME.stats.json; none for stdout)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
     run.set_defaults(handler=_run)
 
@@ -63,34 +72,43 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
     from .pipeline import Pipeline
 
     pipe = Pipeline.load(args.pipeline)
     started = time.perf_counter()
-    documents, errors, langs = 0, Counter[str](), Counter[str]()
     show = sys.stderr.isatty() and not args.no_progress
-    from tqdm import tqdm
-
     with tqdm(desc="textpipe", unit="doc", disable=not show, file=sys.stderr) as bar:
-        for doc in pipe.run(args.inputs, args.output, fmt=args.format):
-            documents += 1
-            if doc.error is not None:
-                errors[doc.error.type] += 1
-            else:
-                langs[doc.lang] += 1
-            bar.update()
+        stats = pipe.run(
+            args.inputs, args.output, fmt=args.format, workers=args.workers, executor=args.executor,
+            address=args.address, ordered=not args.unordered, resume=args.resume,
+            batch_size=args.batch_size, progress=bar.update,
+        )
     seconds = time.perf_counter() - started
-    print(_summary(documents, errors, langs, seconds, args.output), file=sys.stderr)
-    return 1 if errors else 0
+    stats_path = args.stats or stats_path_for(args.output)
+    if stats_path:
+        with open(stats_path, "w", encoding="utf-8") as handle:
+            json.dump(stats.to_dict(seconds), handle, ensure_ascii=False, indent=2)
+    print(stats.summary(seconds, args.output), file=sys.stderr)
+    return 1 if stats.errors else 0
 
 
-def _summary(documents: int, errors: Counter[str], langs: Counter[str], seconds: float, output: str) -> str:
-    error_part = ", ".join(f"{t} {n}" for t, n in errors.most_common()) or "none"
-    lang_part = ", ".join(f"{lang} {n}" for lang, n in langs.most_common()) or "none"
-    return (
-        f"textpipe: {documents} documents, {sum(errors.values())} errors ({error_part}); "
-        f"languages: {lang_part}; {seconds:.2f} s; output: {output}"
-    )
+def stats_path_for(output: str) -> str | None:
+    """``out.jsonl.gz`` -> ``out.stats.json``; nothing for stdout."""
+    if output == "-":
+        return None
+    base = output
+    for suffix in (".gz", ".jsonl", ".ndjson", ".json"):
+        base = base[: -len(suffix)] if base.endswith(suffix) else base
+    return base + ".stats.json"
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
 
 
 def _identify(args: argparse.Namespace) -> int:
@@ -132,8 +150,6 @@ def _eval(args: argparse.Namespace) -> int:
 
     report = evaluate_corpus(args.corpus, args.pipeline)
     if args.json:
-        import json
-
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         print(format_report(report, pages=args.pages))

@@ -120,6 +120,8 @@ class Document:
     segments: list[Segment] = field(default_factory=list)
     names: list[Name] = field(default_factory=list)
     error: DocumentError | None = None
+    #: monotonic time by which processing must end (the pipeline's per-document budget); not output
+    deadline: float | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def failed(cls, id: str, source: str, error: DocumentError, meta: dict[str, Any] | None = None) -> Document:

@@ -79,17 +79,16 @@ def _line_scores(doc: Document, gold_lines: list[str]) -> dict[str, int]:
     return {"matched": sum((found & gold).values()), "found": sum(found.values()), "gold": sum(gold.values())}
 
 
-def _kind_scores(doc: Document, gold_boilerplate: list[dict[str, str]]) -> dict[str, Any]:
-    by_text: dict[str, list[tuple[str, str | None]]] = {}
-    for block in doc.blocks:
-        by_text.setdefault(_fold(doc.text[block.start : block.end]), []).append((block.role, block.kind))
+def _kind_scores(doc: Document, gold_boilerplate: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each gold boilerplate entry against the block holding its occurrence."""
     right, leaked, unmatched, confusions = 0, 0, 0, Counter[str]()
     for entry in gold_boilerplate:
-        candidates = by_text.get(_fold(entry["text"]))
-        if not candidates:
+        start = find_occurrence(doc.text, entry["text"], entry.get("occurrence", 1))
+        block = next((b for b in doc.blocks if b.start <= start < b.end), None) if start >= 0 else None
+        if block is None:
             unmatched += 1
             continue
-        role, kind = candidates.pop(0) if len(candidates) > 1 else candidates[0]
+        role, kind = block.role, block.kind
         if role == BODY:
             leaked += 1
         elif kind == entry["kind"]:
@@ -100,13 +99,13 @@ def _kind_scores(doc: Document, gold_boilerplate: list[dict[str, str]]) -> dict[
 
 
 def find_occurrence(text: str, phrase: str, occurrence: int = 1) -> int:
-    """Start of the ``occurrence``-th (1-based) appearance of ``phrase`` in ``text``, or -1."""
-    start = -1
-    for _ in range(occurrence):
-        start = text.find(phrase, start + 1)
-        if start < 0:
-            return -1
-    return start
+    """Start of the ``occurrence``-th (1-based) whole-word appearance of ``phrase`` in ``text``
+    (not preceded or followed by a letter, digit or ``_``), or -1."""
+    pattern = re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)")
+    for number, match in enumerate(pattern.finditer(text), start=1):
+        if number == occurrence:
+            return match.start()
+    return -1
 
 
 def _segment_scores(doc: Document, gold_segments: list[dict[str, Any]]) -> dict[str, Any]:

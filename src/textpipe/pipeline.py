@@ -14,11 +14,18 @@ any other argument is a path to such a file.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import copy
+import json
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from .document import Document
+from .executors import EXECUTORS, BatchResult, batched, run_in_process, run_local, run_ray
+from .sources import RawInput
+from .stats import RunStats
 from .resources import load_toml, package_path
 from .stage import ConfigError, Stage, build_config
 from .stages import STAGES, Read, Write
@@ -27,7 +34,7 @@ from .stages import STAGES, Read, Write
 class Pipeline:
     """A reader, the processing stages, and (optionally) a writer."""
 
-    def __init__(self, stages: Sequence[Stage], name: str = "custom") -> None:
+    def __init__(self, stages: Sequence[Stage], name: str = "custom", config: dict[str, Any] | None = None) -> None:
         if not stages or not isinstance(stages[0], Read):
             raise ConfigError("a pipeline starts with the 'read' stage")
         if any(isinstance(s, Write) for s in stages[:-1]) or any(isinstance(s, Read) for s in stages[1:]):
@@ -37,6 +44,10 @@ class Pipeline:
         self.reader: Read = stages[0]  # type: ignore[assignment]
         self.writer: Write | None = stages[-1] if isinstance(stages[-1], Write) else None
         self.processors = [s for s in self.stages if not isinstance(s, (Read, Write))]
+        #: the pipeline file's content, from which workers rebuild the same pipeline
+        self.config = copy.deepcopy(config) if config is not None else None
+        header = (config or {}).get("pipeline", {})
+        self.document_seconds: float = float(header.get("document_seconds", 0))
 
     # -- loading ------------------------------------------------------------------------------------
     @classmethod
@@ -46,24 +57,27 @@ class Pipeline:
 
     @classmethod
     def from_dict(cls, config: dict[str, Any], name: str = "custom") -> Pipeline:
+        original = config
         config = dict(config)
         header = config.pop("pipeline", None)
         if not isinstance(header, dict) or not isinstance(header.get("stages"), list):
             raise ConfigError("a pipeline file needs a [pipeline] table with a 'stages' list")
-        unknown_keys = set(header) - {"stages", "description"}
+        unknown_keys = set(header) - {"stages", "description", "document_seconds"}
         if unknown_keys:
             raise ConfigError(f"[pipeline]: unknown key(s) {', '.join(sorted(unknown_keys))}")
         names: list[str] = header["stages"]
         for stage_name in names:
             if stage_name not in STAGES:
                 raise ConfigError(f"unknown stage {stage_name!r}; known stages: {', '.join(STAGES)}")
+        if "document_seconds" not in header or not isinstance(header["document_seconds"], (int, float)):
+            raise ConfigError("[pipeline] needs 'document_seconds': each document's time budget in seconds (0: none)")
         if len(set(names)) != len(names):
             raise ConfigError("a stage is listed twice in [pipeline] stages")
         orphans = set(config) - set(names)
         if orphans:
             raise ConfigError(f"settings for stage(s) not in the pipeline: {', '.join(sorted(orphans))}")
         stages = [STAGES[n](build_config(STAGES[n].Config, config.get(n, {}), n)) for n in names]
-        return cls(stages, name=name)
+        return cls(stages, name=name, config=original)
 
     # -- running ------------------------------------------------------------------------------------
     def __call__(self, content: str | bytes, *, id: str | None = None, format: str = "text") -> Document:
@@ -84,18 +98,105 @@ class Pipeline:
             else:
                 yield self.reader.read_one(item, id=str(number), format=format, source="<stream>")
 
-    def process(self, docs: Iterable[Document]) -> Iterator[Document]:
-        """Run the processing stages (everything between reading and writing) over documents."""
-        stream: Iterable[Document] = docs
+    def process(self, docs: Iterable[Document], stats: RunStats | None = None) -> Iterator[Document]:
+        """Run the processing stages (everything between reading and writing) over documents.
+
+        Each document gets the pipeline's time budget; with ``stats``, each stage's documents and
+        seconds are counted (a stage's own time: what its stream took less what its input took).
+        """
+        stream: Iterable[Document] = self._start_clocks(docs)
+        upstream: _Timed | None = None
         for stage in self.processors:
-            stream = stage.run(stream)
+            timed = _Timed(stage.run(stream), stage.name, upstream, stats)
+            stream, upstream = timed, timed
         return iter(stream)
 
-    def run(self, inputs: Sequence[str], output: str, fmt: str = "auto", stdin: BinaryIO | None = None) -> Iterator[Document]:
-        """Read ``inputs``, process them, write records to ``output``; yields each written document."""
+    def _start_clocks(self, docs: Iterable[Document]) -> Iterator[Document]:
+        for doc in docs:
+            if self.document_seconds > 0:
+                doc.deadline = time.monotonic() + self.document_seconds
+            yield doc
+
+    def serialize(self, doc: Document) -> bytes:
+        return Write.serialize(doc)
+
+    def run(
+        self,
+        inputs: Sequence[str],
+        output: str,
+        *,
+        fmt: str = "auto",
+        workers: int = 1,
+        executor: str = "local",
+        address: str | None = None,
+        ordered: bool = True,
+        resume: bool = False,
+        batch_size: int = 16,
+        stdin: BinaryIO | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> RunStats:
+        """Read ``inputs``, process them, write one record per input document to ``output``.
+
+        ``workers`` > 1 runs local worker processes; ``executor="ray"`` runs Ray actors (at
+        ``address``, or a local Ray). With ``resume``, a run killed part-way continues where its
+        part file ends (ordered output only). ``progress`` is called with each batch's size.
+        """
         if self.writer is None:
             raise ConfigError(f"pipeline {self.name!r} has no 'write' stage")
-        return self.writer.write(self.process(self.reader.read_paths(inputs, fmt, stdin)), output)
+        if resume and (not ordered or output == "-"):
+            raise ConfigError("--resume needs ordered output written to a file")
+        sink = self.writer.open(output, resume)
+        raws = self.reader.raw_inputs(inputs, fmt, stdin)
+        batches = batched(islice(raws, sink.done, None), batch_size)
+        stats = RunStats()
+        for result in self._execute(batches, workers, executor, address, ordered):
+            sink.write_lines(result.lines)
+            stats.merge(RunStats.from_dict(result.stats))
+            if progress is not None:
+                progress(len(result.lines))
+        sink.finish()
+        return stats
+
+    def _execute(self, batches: Iterator[list[RawInput]], workers: int, executor: str, address: str | None, ordered: bool) -> Iterator[BatchResult]:
+        if executor not in EXECUTORS:
+            raise ConfigError(f"unknown executor {executor!r}; executors: {', '.join(EXECUTORS)}")
+        if executor == "local" and workers <= 1:
+            return run_in_process(self, batches)
+        if self.config is None:
+            raise ConfigError("only a pipeline loaded from a config can run in workers")
+        config_json = json.dumps(self.config)
+        if executor == "ray":
+            return run_ray(config_json, batches, max(workers, 1), address, ordered)
+        return run_local(config_json, batches, workers, ordered)
+
+
+class _Timed:
+    """A stage's output stream that counts its documents and the stage's own seconds."""
+
+    def __init__(self, stream: Iterable[Document], name: str, upstream: _Timed | None, stats: RunStats | None) -> None:
+        self.stream = iter(stream)
+        self.name = name
+        self.upstream = upstream
+        self.stats = stats
+        self.inclusive = 0.0
+
+    def __iter__(self) -> Iterator[Document]:
+        return self
+
+    def __next__(self) -> Document:
+        if self.stats is None:
+            return next(self.stream)
+        started = time.perf_counter()
+        before = self.upstream.inclusive if self.upstream else 0.0
+        try:
+            doc = next(self.stream)
+        finally:
+            spent = time.perf_counter() - started
+            self.inclusive += spent
+            upstream_spent = (self.upstream.inclusive if self.upstream else 0.0) - before
+            self.stats.stage_seconds[self.name] += spent - upstream_spent
+        self.stats.stage_documents[self.name] += 1
+        return doc
 
 
 def resolve_pipeline(name_or_path: str | Path) -> Path:

@@ -8,9 +8,13 @@ be written in the pipeline file; an unknown or missing setting fails at load tim
 from __future__ import annotations
 
 import dataclasses
+import signal
+import threading
+import time
 import types
 import typing
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar, Union
 
 from .document import Document, DocumentError
@@ -44,11 +48,48 @@ class Stage:
             yield doc
 
     def process_safely(self, doc: Document) -> Document:
+        """``process`` within the document's time budget; a failure becomes the document's error."""
         try:
-            return self.process(doc)
+            with time_limit(doc.deadline):
+                return self.process(doc)
         except Exception as exc:  # noqa: BLE001 - one bad document must never stop a batch
             doc.error = DocumentError(type(exc).__name__, str(exc) or repr(exc), stage=self.name)
             return doc
+
+
+class DocumentTimeout(TimeoutError):
+    """A document used up its time budget."""
+
+
+@contextmanager
+def time_limit(deadline: float | None) -> Iterator[None]:
+    """Interrupt the block at ``deadline`` (a ``time.monotonic()`` value) with DocumentTimeout.
+
+    It uses a SIGALRM timer, so it interrupts Python code in the main thread; elsewhere (or inside
+    one long C call) the budget is checked when the block starts and ends.
+    """
+    if deadline is None:
+        yield
+        return
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise DocumentTimeout("the document's time budget was used up")
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        if time.monotonic() > deadline:
+            raise DocumentTimeout("the document's time budget was used up")
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise DocumentTimeout("the document's time budget was used up")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, remaining)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def build_config(config_cls: type, settings: dict[str, Any], stage_name: str) -> Any:

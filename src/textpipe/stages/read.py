@@ -35,9 +35,14 @@ class Read(Stage):
         c = self.config
         return Limits(c.max_document_bytes, c.max_decompressed_bytes, c.jsonl_prefer)
 
+    def raw_inputs(self, paths: Sequence[str], fmt: str = "auto", stdin: BinaryIO | None = None) -> Iterator[RawInput]:
+        """The documents found in files, directories, JSONL, WARC or ``-`` (stdin), in input order,
+        not yet decoded: the cheap part of reading, done once, before work is shared out."""
+        return iter_inputs(paths, self.limits, fmt, stdin)
+
     def read_paths(self, paths: Sequence[str], fmt: str = "auto", stdin: BinaryIO | None = None) -> Iterator[Document]:
         """Documents from files, directories, JSONL, WARC or ``-`` (stdin), in input order."""
-        return self.run(iter_inputs(paths, self.limits, fmt, stdin))
+        return self.run(self.raw_inputs(paths, fmt, stdin))
 
     def read_one(self, content: str | bytes, *, id: str, format: str = "text", source: str = "", meta: dict[str, Any] | None = None) -> Document:
         raw = RawInput(id=id, source=source, content=content, format=HTML if format == HTML else "text", meta=dict(meta or {}))

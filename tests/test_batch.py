@@ -1,0 +1,148 @@
+"""Batch runs: parallel workers, ordered/unordered output, resume after kill -9, statistics, budgets."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS
+from textpipe import Pipeline
+from textpipe.resources import load_package_toml
+from textpipe.stage import DocumentTimeout, time_limit
+from textpipe.stages.write import read_records
+
+SENTENCES = [
+    "The council met on Tuesday to discuss the new bridge over the river.",
+    "Rada miasta spotkała się we wtorek, aby omówić budowę nowego mostu.",
+    "Городской совет во вторник обсудил строительство нового моста через реку.",
+    "Міська рада у вівторок обговорила будівництво нового мосту через річку.",
+    "Гарадская рада ў аўторак абмеркавала будаўніцтва новага моста праз раку.",
+]
+
+
+def make_jsonl(path: Path, count: int) -> Path:
+    with open(path, "w", encoding="utf-8") as handle:
+        for i in range(count):
+            if i % 17 == 5:
+                handle.write("this line is not JSON\n")
+                continue
+            text = "\n\n".join(SENTENCES[(i + k) % len(SENTENCES)] for k in range(3))
+            handle.write(json.dumps({"id": f"doc-{i}", "text": f"Headline {i}\n\n{text}"}, ensure_ascii=False) + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory) -> Path:
+    return make_jsonl(tmp_path_factory.mktemp("in") / "pages.jsonl", 60)
+
+
+@pytest.fixture(scope="module")
+def serial_lines(pipe, inputs, tmp_path_factory) -> list[str]:
+    out = tmp_path_factory.mktemp("serial") / "out.jsonl"
+    pipe.run([str(inputs)], str(out), workers=1)
+    return out.read_text(encoding="utf-8").splitlines()
+
+
+def test_every_input_accounted_for(serial_lines):
+    records = [json.loads(line) for line in serial_lines]
+    assert len(records) == 60
+    assert sum("error" in r for r in records) == 4
+
+
+def test_two_workers_write_the_same_output_in_order(pipe, inputs, serial_lines, tmp_path):
+    out = tmp_path / "out.jsonl"
+    stats = pipe.run([str(inputs)], str(out), workers=2, batch_size=4)
+    assert out.read_text(encoding="utf-8").splitlines() == serial_lines
+    assert stats.documents == 60 and stats.errors["InvalidJSON"] == 4
+
+
+def test_unordered_output_holds_the_same_records(pipe, inputs, serial_lines, tmp_path):
+    out = tmp_path / "out.jsonl"
+    pipe.run([str(inputs)], str(out), workers=2, batch_size=3, ordered=False)
+    assert sorted(out.read_text(encoding="utf-8").splitlines()) == sorted(serial_lines)
+
+
+def test_resume_after_a_broken_part_file(pipe, inputs, serial_lines, tmp_path):
+    out = tmp_path / "out.jsonl"
+    part = Path(str(out) + ".part")
+    part.write_text("\n".join(serial_lines[:23]) + "\n" + serial_lines[23][:50], encoding="utf-8")
+    stats = pipe.run([str(inputs)], str(out), resume=True)
+    assert out.read_text(encoding="utf-8").splitlines() == serial_lines
+    assert stats.documents == 60 - 23
+    assert not part.exists()
+
+
+def test_resume_after_kill_9(inputs, serial_lines, tmp_path):
+    big = make_jsonl(tmp_path / "big.jsonl", 400)
+    out = tmp_path / "out.jsonl.gz"
+    part = Path(str(out) + ".part")
+    command = [sys.executable, "-m", "textpipe", "run", str(big), "-o", str(out), "--workers", "1", "--batch-size", "2"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while (not part.exists() or part.stat().st_size < 20_000) and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    assert process.poll() is None, "the run ended before it could be killed"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert part.exists() and not out.exists()
+    done_before = part.read_bytes().count(b"\n")
+    assert 0 < done_before < 400
+    result = subprocess.run(command + ["--resume"], capture_output=True, timeout=600)
+    assert result.returncode == 1  # the input has bad lines: error records
+    resumed = [r["id"] if "error" not in r else r["error"]["type"] for r in read_records(str(out))]
+    full = tmp_path / "full.jsonl"
+    subprocess.run(command[:6] + [str(full)] + command[7:], capture_output=True, timeout=600)
+    assert resumed == [r["id"] if "error" not in r else r["error"]["type"] for r in read_records(str(full))]
+    assert len(resumed) == 400
+
+
+def test_stats_file_beside_the_output(tmp_path):
+    out = tmp_path / "corpus.jsonl"
+    result = subprocess.run(
+        [sys.executable, "-m", "textpipe", "run", str(CORPUS / "pages"), "-o", str(out), "--workers", "1"],
+        capture_output=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    stats = json.loads((tmp_path / "corpus.stats.json").read_text(encoding="utf-8"))
+    pages = len(list((CORPUS / "pages").iterdir()))
+    assert stats["documents"] == pages and stats["errors"] == 0
+    assert stats["languages"]["en"] >= 1
+    assert set(stats["stages"]) == {"blocks", "boilerplate", "languages", "names", "transliteration"}
+    assert all(s["documents"] == pages for s in stats["stages"].values())
+    assert stats["blocks_by_kind"]["cookie_notice"] >= 1
+
+
+def test_time_budget_interrupts_python_code():
+    with pytest.raises(DocumentTimeout):
+        with time_limit(time.monotonic() + 0.05):
+            while True:
+                pass
+
+
+def test_documents_over_their_time_budget_become_error_records(tmp_path, inputs):
+    config = load_package_toml("pipelines", "default.toml")
+    config["pipeline"]["document_seconds"] = 1e-9
+    pipe = Pipeline.from_dict(config)
+    out = tmp_path / "out.jsonl"
+    stats = pipe.run([str(inputs)], str(out))
+    records = list(read_records(str(out)))
+    assert len(records) == 60
+    assert stats.errors["DocumentTimeout"] == 56 and stats.errors["InvalidJSON"] == 4
+
+
+def test_ray_executor_writes_the_same_records(pipe, inputs, serial_lines, tmp_path):
+    ray = pytest.importorskip("ray", reason="Ray is not installed: pip install 'textpipe[ray]'")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        out = tmp_path / "out.jsonl"
+        pipe.run([str(inputs)], str(out), executor="ray", workers=2, batch_size=8)
+    finally:
+        ray.shutdown()
+    assert out.read_text(encoding="utf-8").splitlines() == serial_lines
