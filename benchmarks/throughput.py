@@ -62,14 +62,18 @@ def main() -> int:
         size_mb = one.stat().st_size / 1e6
         docs = len(pages) * args.copies
         print(f"input: {docs} pages, {size_mb:.1f} MB (1x); {docs * args.scale} pages at {args.scale}x; cores: {os.cpu_count()}\n")
-        rows = [
-            ("pass-through (read+write), 1 worker", textpipe_run(one, work, ["-p", str(passthrough), "-w", "1"])),
-            ("default pipeline, 1 worker", textpipe_run(one, work, ["-w", "1"])),
-            ("default pipeline, 2 workers", textpipe_run(one, work, ["-w", "2"])),
-            (f"default pipeline, 1 worker, {args.scale}x input", textpipe_run(many, work, ["-w", "1"])),
+        runs = [
+            ("pass-through (read+write), 1 worker", lambda: textpipe_run(one, work, ["-p", str(passthrough), "-w", "1"])),
+            ("default pipeline, 1 worker", lambda: textpipe_run(one, work, ["-w", "1"])),
+            ("default pipeline, 2 workers", lambda: textpipe_run(one, work, ["-w", "2"])),
+            (f"default pipeline, 1 worker, {args.scale}x input", lambda: textpipe_run(many, work, ["-w", "1"])),
         ]
         if not args.skip_naive:
-            rows.append(("naive: trafilatura + langdetect per paragraph", naive_run(one, work)))
+            runs.append(("naive: trafilatura + langdetect per paragraph", lambda: naive_run(one, work)))
+        rows = []
+        for name, run in runs:
+            rows.append((name, run()))
+            print(f"  done: {name}: {rows[-1][1]['seconds']:.1f} s", file=sys.stderr, flush=True)
         print_table(rows, docs, size_mb, args.scale)
     return 0
 

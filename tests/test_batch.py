@@ -114,7 +114,7 @@ def test_stats_file_beside_the_output(tmp_path):
     pages = len(list((CORPUS / "pages").iterdir()))
     assert stats["documents"] == pages and stats["errors"] == 0
     assert stats["languages"]["en"] >= 1
-    assert set(stats["stages"]) == {"blocks", "boilerplate", "languages", "names", "transliteration"}
+    assert set(stats["stages"]) == {"read", "blocks", "boilerplate", "languages", "names", "transliteration"}
     assert all(s["documents"] == pages for s in stats["stages"].values())
     assert stats["blocks_by_kind"]["cookie_notice"] >= 1
 

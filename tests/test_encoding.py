@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from textpipe.encoding import BinaryInput, decode, sniff_html_charset
+from textpipe.encoding import _accidental_utf8, BinaryInput, decode, sniff_html_charset
 
 # Page-like sentences, short and long, written for these tests.
 RU = [
@@ -317,4 +317,6 @@ def test_any_utf8_text_round_trips(text: str) -> None:
         return
     if any("\ud800" <= ch <= "\udfff" for ch in text) or "\x00" in text:
         return  # lone surrogates are not valid UTF-8; NULs may read as UTF-16
+    if _accidental_utf8(data, text):
+        return  # the one documented exception: a short text with a CJK ideograph glued to ASCII
     assert decoded == text.removeprefix("\ufeff")

@@ -586,14 +586,15 @@ def _accidental_utf8(data: bytes, text: str) -> bool:
     """Whether valid UTF-8 looks like single-byte text that happens to form valid sequences.
 
     Only for a few non-ASCII characters (longer single-byte text is never valid UTF-8): one of
-    them is a non-Latin letter glued to an ASCII letter ("d\u969d" for cp1250 "déšť").
+    them is a CJK ideograph glued to an ASCII letter ("d\u969d" for cp1250 "déšť": the bytes of
+    cp1250's ă ä ĺ ć ç č é followed by two high bytes form exactly such ideographs).
     """
     if len(data) - len(text) > 6:  # more than 3 multi-byte characters
         return False
     return _GLUED_FOREIGN.search(text) is not None
 
 
-_GLUED_FOREIGN = re.compile(r"[A-Za-z][^\x00-\u024f\u0300-\u036f\W]|[^\x00-\u024f\W][A-Za-z]")
+_GLUED_FOREIGN = re.compile(r"[A-Za-z][\u3400-\u9fff]|[\u3400-\u9fff][A-Za-z]")
 _ACCIDENTAL_PLAUSIBLE_PER_BYTE = -6.0
 
 

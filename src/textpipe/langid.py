@@ -1,33 +1,65 @@
-"""Language identification of a short text: alphabets first, then a statistical detector.
+"""Language identification of a short text: textpipe's own model first, langdetect for the rest.
 
-Cyrillic languages are told apart by their alphabets where the letters decide (ў is Belarusian;
-ї, є, ґ are Ukrainian; ы, э, ё, ъ are not Ukrainian; и, щ, ъ are not Belarusian...), and by
-langdetect (seeded, so deterministic) among the languages the letters still allow. langdetect has
-no Belarusian: Belarusian is decided by its letters and spelling alone.
+* No letters: ``und``.
+* Latin or Cyrillic letters: textpipe's model (``langid_model``: character 1-5-grams, a word
+  table and diagnostic letters, trained by ``training/train_langid.py``) decides among the languages
+  of the text's main script: en pl cs sk for Latin, ru uk be bg for Cyrillic. Its score is calibrated
+  on held-out (dev) sentences: a softmax with a temperature per text length, then an isotonic map
+  from that probability to the share of right answers (``benchmarks/languages.py`` prints the
+  reliability table on the test part). Web addresses, e-mail addresses, tags and HTML entities are
+  left out; look-alike letters inside a mixed-script word take the word's majority script.
+* Other languages: a text of 30 letters or more whose words are mostly unknown to our word table,
+  or that has letters none of our eight languages writes (ü, ñ, ј...), is checked against
+  langdetect's language profiles (``langid_other``); when one of their languages outside ours
+  explains it clearly better (German, French, Macedonian...), that language is the answer
+  (Serbian Cyrillic: ``sr`` when ђ or ћ is there, since langdetect has no Serbian).
+* Other scripts (Greek, Arabic, CJK...): langdetect (seeded, so deterministic; its own score).
+
+Transliterated Russian in Latin letters ("Privet, kak dela") is never labelled ``ru`` (its letters
+are not Russian writing, and we cannot tell it from Czech or Slovak reliably enough to claim it):
+Latin text of at least two words most of which are romanized frequent Russian words (two common
+romanizations, BGN-like "kh, ya, yu, ts, shch" and informal "h, ja, ju, c, sch") and fewer of which
+are known words of the language the model picked, is labelled ``und`` rather than cs/sk/en.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .scripts import CYRILLIC, letter_counts
+from .langid_model import LANGS, NgramModel, words_of
+from .resources import package_path
+from .scripts import CYRILLIC, LATIN, OTHER, script_of
 
 UNDETERMINED = "und"
 
-#: lower-case alphabets of the Cyrillic languages we tell apart
-ALPHABETS: dict[str, frozenset[str]] = {
-    "ru": frozenset("абвгдеёжзийклмнопрстуфхцчшщъыьэюя"),
-    "uk": frozenset("абвгґдеєжзиіїйклмнопрстуфхцчшщьюя"),
-    "be": frozenset("абвгдеёжзійклмнопрстуўфхцчшыьэюя"),
-    "bg": frozenset("абвгдежзийклмнопрстуфхцчшщъьюя"),
-    "mk": frozenset("абвгдѓежзѕијклљмнњопрстќуфхцчџш"),
-    "sr": frozenset("абвгдђежзијклљмнњопрстћуфхцчџш"),
+#: the languages of each script that textpipe's model tells apart
+SCRIPT_LANGS: dict[str, tuple[str, ...]] = {
+    LATIN: ("en", "pl", "cs", "sk"),
+    CYRILLIC: ("ru", "uk", "be", "bg"),
 }
-_CYRILLIC_ORDER = ("ru", "uk", "be", "bg", "mk", "sr")
-# Belarusian spells э and е after hardened consonants where Russian has е: "шэ", "чэ", "рэ", "цэ"...
-_BELARUSIAN_SPELLING = re.compile(r"[бвгджзклмнпрстфхцчш]э|дз[еёюяі]|ць|[аеёіоуыэюя]ў")
+_INDEX = {lang: i for i, lang in enumerate(LANGS)}
+_SCRIPT_INDEXES = {script: tuple((lang, _INDEX[lang]) for lang in langs) for script, langs in SCRIPT_LANGS.items()}
+
+
+#: a word-table bonus of at least this marks a known word of the language: P(word | lang) >= 10 floors
+_KNOWN_BONUS = math.log(11.0)
+#: what is not language: web addresses, e-mail addresses, markup tags
+_NOT_TEXT = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|<[^<>]{0,200}>|&#?\w{1,8};")
+
+
+#: the letters of our eight languages; a text with others (ü, ñ, ј, ђ...) may well be in another language
+_OUR_LETTERS = frozenset(
+    "abcdefghijklmnopqrstuvwxyz" "ąćęłńóśźż" "áčďéěíňóřšťúůýž" "äĺľŕô"
+    "абвгдеёжзийклмнопрстуфхцчшщъыьэюя" "ґєії" "ў" "'-"
+)
+
+
+def _foreign_letters(words: list[str]) -> bool:
+    return any(not _OUR_LETTERS.issuperset(word) for word in words)
 
 
 @dataclass(frozen=True)
@@ -36,66 +68,171 @@ class Identification:
     score: float
 
 
+@lru_cache(maxsize=1)
+def shipped_model() -> NgramModel:
+    return NgramModel.load(package_path("models", "langid", "model.npz"))
+
+
 class LanguageIdentifier:
-    """Identify the language of a text, optionally with prior probabilities from its context."""
+    """Identify the language of a text, optionally restricted to candidates or weighted by a prior.
 
-    def __init__(self, seed: int = 0) -> None:
+    ``other_languages``: whether a text our model explains badly may get a language outside our
+    eight (from langdetect's profiles); ``other_min_letters``: the letters a text needs for that.
+    """
+
+    def __init__(self, seed: int = 0, other_languages: bool = True, other_min_letters: int = 30) -> None:
         self.seed = seed
+        self.other_languages = other_languages
+        self.other_min_letters = other_min_letters
+        self.model = shipped_model()
 
-    def identify(self, text: str, prior: dict[str, float] | None = None) -> Identification:
-        """The language of ``text``. A ``prior`` (language weights from the text's context, say the
-        page's languages) restricts the candidates to its languages when the letters do not decide."""
-        counts = letter_counts(text)
-        if not counts:
+    # -- the public entry points ------------------------------------------------------------
+    def identify(
+        self,
+        text: str,
+        prior: dict[str, float] | None = None,
+        candidates: Iterable[str] | None = None,
+    ) -> Identification:
+        """The language of ``text``.
+
+        ``candidates`` restricts the answer to those languages (of the text's script); ``prior``
+        multiplies the model's probabilities by context weights (a language absent from it keeps a
+        weight of ``min(prior) / 10``), as the page's languages do for its short sentences.
+        """
+        script, words, letters = self._analyse(text)
+        if script is None:
             return Identification(UNDETERMINED, 0.0)
-        if max(counts, key=counts.__getitem__) == CYRILLIC:
-            return self._identify_cyrillic(text, prior)
-        return self._langdetect(text, list(prior) if prior else None, prior)
+        if script not in SCRIPT_LANGS:
+            return self._langdetect(text)
+        probs = self.probabilities_of_words(words, script, prior, candidates)
+        best = max(probs, key=probs.__getitem__)
+        found = Identification(best, self.model.calibrated(probs[best]) if len(probs) > 1 else probs[best])
+        if script == LATIN and len(words) >= 2 and candidates is None:
+            romanized = sum(1 for w in words if w in _romanized_russian()) / len(words)
+            if romanized >= 0.6 and romanized > self.known_share(words, best):
+                return Identification(UNDETERMINED, romanized)
+        if (
+            self.other_languages
+            and candidates is None
+            and letters >= self.other_min_letters
+            and (self.known_share(words, SCRIPT_LANGS[script]) < 0.5 or _foreign_letters(words))
+        ):
+            from .langid_other import other_language
 
-    def _identify_cyrillic(self, text: str, prior: dict[str, float] | None) -> Identification:
-        letters = {c for c in text.lower() if c.isalpha()}
-        fits = [lang for lang in _CYRILLIC_ORDER if letters <= ALPHABETS[lang]]
-        if not fits:  # letters from several alphabets: take the one that explains the most
-            best = max(_CYRILLIC_ORDER, key=lambda lang: len(letters & ALPHABETS[lang]))
-            return Identification(best, 0.5)
-        if len(fits) == 1:
-            return Identification(fits[0], 0.99)
-        if "be" in fits and _BELARUSIAN_SPELLING.search(text.lower()):
-            return Identification("be", 0.9)
-        candidates = [lang for lang in fits if lang != "be"]
-        if prior and "be" in fits and max(prior, key=prior.__getitem__) == "be":
-            return Identification("be", 0.6)
-        if prior and any(lang in prior for lang in candidates):
-            candidates = [lang for lang in candidates if lang in prior]
-        return self._langdetect(text, candidates, prior)
+            other = other_language(text, script, SCRIPT_LANGS[script])
+            if other is not None:
+                lang, score = other
+                if lang == "mk" and any(c in text for c in "ђћЂЋ"):  # langdetect has no Serbian
+                    lang = "sr"
+                return Identification(lang, score)
+        return found
 
-    def _langdetect(self, text: str, candidates: list[str] | None, prior: dict[str, float] | None) -> Identification:
+    def probabilities(
+        self,
+        text: str,
+        prior: dict[str, float] | None = None,
+        candidates: Iterable[str] | None = None,
+    ) -> dict[str, float]:
+        """Our model's calibrated probabilities over the languages of the text's main script."""
+        script, words, _ = self._analyse(text)
+        if script not in SCRIPT_LANGS:
+            return {}
+        return self.probabilities_of_words(words, script, prior, candidates)
+
+    def log_scores(self, text: str) -> tuple[str | None, list[float], int]:
+        """(main script, the model's summed log-likelihoods over LANGS, number of words)."""
+        script, words, _ = self._analyse(text)
+        return script, self.model.text_scores(words), len(words)
+
+    def known_share(self, words: list[str], langs: str | Iterable[str]) -> float:
+        """The share of the words the word table knows as words of ``langs`` (a language or several;
+        known: P(word | lang) >= 1e-5)."""
+        if not words:
+            return 0.0
+        bit = 0
+        for lang in [langs] if isinstance(langs, str) else langs:
+            bit |= 1 << _INDEX[lang]
+        known_bits = self.model.known_bits
+        return sum(1 for word in words if known_bits(word) & bit) / len(words)
+
+    # -- the work ---------------------------------------------------------------------------
+    def probabilities_of_words(
+        self,
+        words: list[str],
+        script: str,
+        prior: dict[str, float] | None = None,
+        candidates: Iterable[str] | None = None,
+    ) -> dict[str, float]:
+        """Calibrated probabilities over the script's languages (or the candidates among them)."""
+        model = self.model
+        scores = model.text_scores(words)
+        temperature = model.temperature(len(words))
+        allowed = _SCRIPT_INDEXES[script]
+        if candidates is not None:
+            wanted = set(candidates)
+            allowed = tuple((lang, i) for lang, i in allowed if lang in wanted) or allowed
+        z = {lang: scores[i] / temperature for lang, i in allowed}
+        if prior:
+            weights = [w for w in prior.values() if w > 0]
+            if weights:
+                floor = min(weights) / 10
+                for lang in z:
+                    z[lang] += math.log(prior.get(lang, 0.0) or floor)
+        top = max(z.values())
+        exp = {lang: math.exp(v - top) for lang, v in z.items()}
+        norm = sum(exp.values())
+        return {lang: v / norm for lang, v in exp.items()}
+
+    @staticmethod
+    def _analyse(text: str) -> tuple[str | None, list[str], int]:
+        """The text's main script, its words in that script, and its number of letters."""
+        if "/" in text or "@" in text or "<" in text or "&" in text:
+            stripped = _NOT_TEXT.sub(" ", text)
+            if any(c.isalpha() for c in stripped):
+                text = stripped
+        words = words_of(text)
+        if not words:
+            return None, [], 0
+        scripts = [script_of(w[0]) or OTHER for w in words]
+        first = scripts[0]
+        if all(s == first for s in scripts):
+            return first, words, sum(map(len, words))
+        letters: dict[str, int] = {}
+        for word, script in zip(words, scripts):
+            letters[script] = letters.get(script, 0) + len(word) - word.count("-") - word.count("'")
+        main = max(letters, key=letters.__getitem__)
+        return main, [w for w, s in zip(words, scripts) if s == main], sum(letters.values())
+
+    def _langdetect(self, text: str) -> Identification:
         from langdetect.lang_detect_exception import LangDetectException
 
         detector = _factory(self.seed).create()
         detector.append(text)
-        weights = _prior_weights(detector.langlist, candidates, prior)
-        if weights:
-            detector.set_prior_map(weights)
         try:
             best = detector.get_probabilities()[0]
-        except (LangDetectException, IndexError):
-            return Identification(candidates[0] if candidates else UNDETERMINED, 0.0)
-        return Identification(_iso_639_1(best.lang), float(best.prob))
+        except (LangDetectException, IndexError, ZeroDivisionError, ValueError):
+            return Identification(UNDETERMINED, 0.0)
+        return Identification(best.lang.split("-")[0], float(best.prob))
 
 
-def _prior_weights(langlist: list[str], candidates: list[str] | None, prior: dict[str, float] | None) -> dict[str, float]:
-    """langdetect's prior map: the candidates only, weighted by the prior where it has them."""
-    if candidates is None:
-        return {}
-    allowed = [lang for lang in langlist if lang in candidates]
-    weights = {lang: (prior or {}).get(lang, 0.0) + 0.1 / len(allowed) for lang in allowed}
-    return weights if weights else {}
+_ROMAN = (
+    dict(zip("абвгдежзийклмнопрстуфхцчшщъыьэюяё", "a b v g d e zh z i y k l m n o p r s t u f kh ts ch sh shch _ y _ e yu ya e".split(), strict=True)),
+    dict(zip("абвгдежзийклмнопрстуфхцчшщъыьэюяё", "a b v g d e zh z i j k l m n o p r s t u f h c ch sh sch _ y _ e ju ja jo".split(), strict=True)),
+)
 
 
-def _iso_639_1(code: str) -> str:
-    """langdetect names Chinese by region; everything else is already ISO 639-1."""
-    return code.split("-")[0]
+@lru_cache(maxsize=1)
+def _romanized_russian() -> frozenset[str]:
+    """Two romanizations of the word table's known Russian words (built once, when first needed)."""
+    model = shipped_model()
+    bit = 1 << _INDEX["ru"]
+    out: set[str] = set()
+    for word, row in model.word_index.items():
+        if model.word_known[row] & bit and len(word) > 1:
+            for table in _ROMAN:
+                out.add("".join(table.get(c, c) for c in word).replace("_", ""))
+    out.discard("")
+    return frozenset(w for w in out if w.isascii())
 
 
 @lru_cache(maxsize=4)
@@ -115,6 +252,7 @@ def default_identifier() -> LanguageIdentifier:
 
 
 def identify(text: str) -> tuple[str, float]:
-    """The language of ``text`` as (ISO 639-1 code, score); ``("und", 0.0)`` without letters."""
+    """The language of ``text`` as (ISO 639-1 code, calibrated score); ``("und", 0.0)`` without letters."""
     result = default_identifier().identify(text)
     return result.lang, result.score
+

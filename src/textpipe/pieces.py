@@ -1,6 +1,8 @@
 """Pieces: runs of words in one script that cross no sentence end, bracket or quote.
 
-The unit that language segmentation labels and that the names stage scans for foreign-script runs.
+The unit that the names stage scans for foreign-script runs, and that language segmentation starts
+from: it labels the words of a sentence's pieces of one script together (a language may change
+inside a piece, at a cost; more cheaply between pieces), see ``textpipe.stages.languages``.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 
 from .document import Block
 from .langid import UNDETERMINED
-from .scripts import script_of
+from .scripts import OTHER, script_of
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’ʼ\-][^\W\d_]+)*")
 _SENTENCE_BREAK = re.compile(r"[.!?…]|\n")
@@ -67,7 +69,9 @@ def _close(piece: Piece, gap_after: str) -> None:
 
 def _word_script(word: str) -> str:
     counts = Counter(script_of(c) for c in word if c.isalpha())
-    return counts.most_common(1)[0][0] or "Zyyy"
+    if not counts:  # a "word" of no letters at all (², ⅷ...: \w but not alphabetic)
+        return OTHER
+    return counts.most_common(1)[0][0] or OTHER
 
 
 def sentences_of(pieces: list[Piece]) -> list[list[Piece]]:
@@ -93,3 +97,8 @@ def main_text(text: str, sentence: list[Piece]) -> str:
     return " ".join(text[p.start : p.end] for p in sentence if p.script == script)
 
 
+
+
+def word_spans(text: str, piece: Piece) -> list[tuple[int, int]]:
+    """The ``[start, end)`` spans of the piece's words, in order (they cover all of its letters)."""
+    return [m.span() for m in _WORD.finditer(text, piece.start, piece.end)]

@@ -104,8 +104,8 @@ class Pipeline:
         Each document gets the pipeline's time budget; with ``stats``, each stage's documents and
         seconds are counted (a stage's own time: what its stream took less what its input took).
         """
-        stream: Iterable[Document] = self._start_clocks(docs)
-        upstream: _Timed | None = None
+        upstream = _Timed(docs, self.reader.name, None, stats)  # reading, when ``docs`` is a reader's stream
+        stream: Iterable[Document] = self._start_clocks(upstream)
         for stage in self.processors:
             timed = _Timed(stage.run(stream), stage.name, upstream, stats)
             stream, upstream = timed, timed

@@ -1,70 +1,103 @@
 """The ``boilerplate`` stage: mark each block as article body or boilerplate of some kind.
 
-Rules, in the spirit of trafilatura's heuristics, each backed by a test case:
+How a page is labelled:
 
-1. A block gets a *kind* from the lexicon (``data/boilerplate.toml``: phrases per kind and language),
-   from its HTML hints (class/id tokens, ancestor tags, link density), or from its shape (a date or
-   byline line is ``metadata``, a line of short items between separators is ``navigation``).
-   Headings that open a comments or related-links section give that kind to what follows.
-2. Prose blocks without a kind (sentences of some length) are the article's core; the *region*
-   runs from the first to the last of them. Inside the region, blocks without a kind are body
-   (subheadings, short paragraphs); outside it, everything is boilerplate, except the title: the
-   heading-like block just before the region (past bylines and dates).
+1. **Features** (``textpipe.boilerplate_features``): per block, its length, sentence punctuation,
+   stop-word density in the page's language, capitalised and short words, separators, digits and
+   dates, list markers, the lexicon's hits by kind, position and distance from the densest prose,
+   the same for its neighbours, and for HTML blocks the tag, class/id tokens and link density.
+2. **Classifier**: boosted trees (``textpipe/models/boilerplate/model.json``, trained by
+   ``training/train_boilerplate.py``) give each block a probability of being body; a second,
+   stacked ensemble re-scores it from those probabilities along the page (its neighbours', the
+   windows around it, the likeliest article region). The HTML path uses the same model, with its
+   DOM columns filled in.
+3. **Rules** where a rule is clearer than a model: a block the lexicon marks strongly as one of
+   ``rule_kinds`` (cookie notices, accessibility widgets) is boilerplate; a block without a single
+   word is boilerplate.
+4. **Smoothing**: the body is mostly one stretch, so the stage picks the article's region (the
+   run of blocks with the highest total of word-weighted ``p - region_threshold``, a maximum-sum
+   subarray); inside it, blocks above ``body_threshold`` are body (a title or short paragraph
+   between body paragraphs stays body), outside it only blocks above ``outside_threshold`` (a stray
+   prose-like line in a menu or a teaser list stays boilerplate).
+   A body of fewer than ``min_body_words`` words is dropped (the page is all boilerplate: nothing
+   is invented); the heading-like block just before the body is its title.
+   Reader comments are prose as well: once the body has ``comments_cut_words`` words, a short
+   "Comments" heading (or "Reply" line) ends it.
+5. **Batch evidence** (``recurring_lines``): in a stream of documents, a line that recurs on
+   ``recurring_min_pages`` pages of one site (URL host, or source when there is no URL) is
+   boilerplate. The stage keeps a bounded LRU of line hashes per site and, to let the first pages
+   of a site benefit too, holds back up to ``recurring_lookahead`` documents. Off in the default
+   pipeline: its output depends on which documents share a stream (with parallel workers, each
+   worker sees only its own batches), and the default output must not.
+6. **Kinds**: a boilerplate block's kind comes from the lexicon (``data/boilerplate.toml``), its
+   HTML hints, or its shape (dates and bylines are ``metadata``, short items between separators are
+   ``navigation``); a cookie-notice phrase in a link bar ("Terms | Privacy policy | Contact") makes
+   it ``footer``; a "Comments" / "Read also" heading gives its kind to the blocks after it, and a
+   consent banner's other lines take ``cookie_notice``; otherwise ``navigation`` before the body,
+   ``other`` after it.
 """
 
 from __future__ import annotations
 
-import re
+import hashlib
+from collections import OrderedDict, deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
+from pathlib import Path
 
-from ..document import BODY, BOILERPLATE, Block, Document
-from ..resources import load_package_toml, load_toml
+import numpy as np
+
+from ..boilerplate_features import FEATURES, page_features
+from ..boilerplate_model import BoilerplateModel, load_lexicon, load_model, main_region, site_key
+from ..document import BODY, BOILERPLATE, Block, Document, DocumentError
 from ..stage import Stage
 
-_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
-_SENTENCE_END = re.compile(r"[.!?…:;][\"'”»)\]]*$")
-_SEPARATORS = re.compile(r"(?:^|\s)[|»•›·/>–—](?=\s|$)|\s\|\s?")
-_MONTHS = (
-    "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|january|february|march|april|june|july|august|"
-    "september|october|november|december|"
-    "января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря|"
-    "січня|лютого|березня|квітня|травня|червня|липня|серпня|вересня|жовтня|листопада|грудня|"
-    "студзеня|лютага|сакавіка|красавіка|траўня|чэрвеня|ліпеня|жніўня|верасня|кастрычніка|лістапада|снежня|"
-    "stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|września|października|listopada|grudnia"
-)
-_DATE = re.compile(
-    rf"\b\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}}:\d{{2}}\b|"
-    rf"(?i:\b(?:{_MONTHS})\.?\s+\d{{1,2}}\b|\b\d{{1,2}}\.?\s+(?:{_MONTHS})\b)"
-)
-_BYLINE = re.compile(r"(?i)^(?:by|author|автор|аўтар|autor|фото|photo|foto|текст)\b[:\s]")
 _SECTION_KINDS = ("comments", "related")
+_LEX_COLUMNS = {name: FEATURES.index(f"lex_{name}") for name in ("cookie_notice", "accessibility", "share", "comments", "related", "ads", "footer", "navigation")}
+_DATE, _BYLINE, _SEPARATOR_COUNT, _BULLET, _SENTENCE_END, _COLON_END, _DIGITS = (
+    FEATURES.index(k) for k in ("date", "byline", "separators", "bullet", "sentence_end", "colon_end", "digits")
+)
+_WORDS = FEATURES.index("log_words")
 
 
 @dataclass
 class BoilerplateConfig:
     #: "builtin" (``textpipe/data/boilerplate.toml``) or the path of a lexicon file of that shape
     lexicon: str
-    #: fewest words for a block to count as prose (the article's core) when it ends a sentence
-    prose_min_words: int
-    #: a block this long is prose even without a sentence end
-    prose_long_words: int
-    #: blocks with more of their characters in links than this are navigation or related links
-    max_link_density: float
-    #: how many blocks before the body region to look back for the title
+    #: "builtin" (``textpipe/models/boilerplate/model.json``) or the path of a model file of that shape
+    model: str
+    #: kinds whose strong lexicon match makes a block boilerplate whatever the model says
+    rule_kinds: list[str]
+    #: smoothing: blocks score (probability - region_threshold) for the choice of the article's region
+    region_threshold: float
+    #: smoothing: ...weighted by their word count to this power
+    region_word_exponent: float
+    #: inside the region, blocks with a body probability above this are body
+    body_threshold: float
+    #: outside the region, blocks with a body probability above this are body too (above 1: none)
+    outside_threshold: float
+    #: a body of fewer words than this is no article: the page is all boilerplate
+    min_body_words: int
+    #: the title: how many blocks before the body to look back for a heading-like block (0: none)
     title_lookback: int
-    #: longest title, in words
+    #: the title: the longest heading-like block, in words
     title_max_words: int
-
-
-@dataclass(frozen=True)
-class _Kind:
-    name: str
-    pattern: re.Pattern[str]
-    max_words: int
-    long_hits: int
-    words_per_hit: int
+    #: a short "Comments" heading (or "Reply" line) after this many body words ends the body (0: never)
+    comments_cut_words: int
+    #: blocks with more of their characters in links than this get kind "navigation" (when boilerplate)
+    max_link_density: float
+    #: mark lines recurring across pages of one site as boilerplate (batch evidence)
+    recurring_lines: bool
+    #: on how many pages of a site (this one included) a line must appear to be boilerplate
+    recurring_min_pages: int
+    #: lines shorter than this (characters) are not tracked
+    recurring_min_chars: int
+    #: documents held back so that the first pages of a site also see the lines of later ones
+    recurring_lookahead: int
+    #: bounded memory: line hashes remembered per site (least recently seen dropped first)
+    recurring_max_lines: int
+    #: bounded memory: sites remembered (least recently seen dropped first)
+    recurring_max_sites: int
 
 
 class Boilerplate(Stage):
@@ -73,134 +106,231 @@ class Boilerplate(Stage):
 
     def __init__(self, config: BoilerplateConfig) -> None:
         super().__init__(config)
-        self.kinds, self.html_hints = _lexicon(config.lexicon)
+        self.lexicon = load_lexicon(config.lexicon)
+        self._model: BoilerplateModel | None = None
+        if config.model != "builtin" and not Path(config.model).is_file():
+            raise ValueError(f"boilerplate: no model file at {config.model!r}")
+        unknown = set(config.rule_kinds) - set(_LEX_COLUMNS)
+        if unknown:
+            raise ValueError(f"boilerplate: rule_kinds {sorted(unknown)} are not lexicon kinds ({', '.join(_LEX_COLUMNS)})")
+        self._sites: OrderedDict[str, OrderedDict[bytes, set[str] | int]] = OrderedDict()
 
+    @property
+    def model(self) -> BoilerplateModel:
+        if self._model is None:
+            self._model = load_model(self.config.model)
+        return self._model
+
+    @model.setter
+    def model(self, model: BoilerplateModel) -> None:
+        self._model = model
+
+    # -- one document -----------------------------------------------------------------------------
     def process(self, doc: Document) -> Document:
+        if not doc.blocks:
+            return doc
         texts = [doc.text[b.start : b.end] for b in doc.blocks]
-        kinds = self._kinds(doc.blocks, texts)
-        prose = [kind is None and self._is_prose(text, block) for block, text, kind in zip(doc.blocks, texts, kinds)]
-        labels = self._label(doc.blocks, texts, kinds, prose)
-        for block, (role, kind) in zip(doc.blocks, labels):
-            block.role, block.kind = role, kind
+        body, X, hits = self.classify(texts, doc.blocks)
+        self._assign(doc.blocks, texts, body, X, hits)
         return doc
 
-    # -- step 1: kinds --------------------------------------------------------------------------
-    def _kinds(self, blocks: list[Block], texts: list[str]) -> list[str | None]:
-        kinds: list[str | None] = []
-        section: str | None = None
-        for block, text in zip(blocks, texts):
-            kind = self.block_kind(text, block)
-            if kind in _SECTION_KINDS and _word_count(text) <= 6:
-                section = kind  # a "Comments" / "Read also" heading opens a section
-            elif kind is not None and kind not in _SECTION_KINDS:
-                section = None  # footer, navigation... close it
-            elif section == "related" and self._is_prose(text, block):
-                section = None  # related links are short; prose means the list ended
-            kinds.append(kind or section)
-        return kinds
+    def classify(self, texts: list[str], blocks: list[Block]) -> tuple[np.ndarray, np.ndarray, list[list[int] | None]]:
+        """True for the blocks the classifier and the smoothing call body; the features; the lexicon hits."""
+        hits: list[list[int] | None] = []
+        X = page_features(texts, [b.hints for b in blocks], self.lexicon, hits)
+        p = self.model.predict_proba(X)
+        for kind in self.config.rule_kinds:
+            p[X[:, _LEX_COLUMNS[kind]] == 1.0] = 0.0
+        body = self.smooth(p, X)
+        words = np.expm1(X[:, _WORDS])
+        if words[body].sum() < self.config.min_body_words - 0.5:
+            body[:] = False
+            return body, X, hits
+        if self.config.title_lookback > 0:
+            self._find_title(body, X, words, hits, blocks)
+        if self.config.comments_cut_words > 0:
+            self._cut_comments(body, X, hits)
+        return body, X, hits
 
-    def block_kind(self, text: str, block: Block | None = None) -> str | None:
-        """The boilerplate kind a block shows on its own (None: nothing marks it)."""
-        words = _word_count(text)
-        kind = self._lexicon_kind(text, words)
-        if kind is None and block is not None and block.hints is not None:
-            kind = self._hint_kind(block, text, words)
-        if kind is None:
-            kind = _shape_kind(text, words)
-        return kind
-
-    def _lexicon_kind(self, text: str, words: int) -> str | None:
-        best, best_hits = None, 0
-        for kind in self.kinds:
-            hits = len(kind.pattern.findall(text))
-            if not hits or hits <= best_hits:
-                continue
-            if words <= kind.max_words or (hits >= kind.long_hits and hits * kind.words_per_hit >= words):
-                best, best_hits = kind.name, hits
-        return best
-
-    def _hint_kind(self, block: Block, text: str, words: int) -> str | None:
-        assert block.hints is not None
-        prose = self._is_prose(text, block)
-        for token in block.hints.attrs:
-            kind = self.html_hints.get(token)
-            if kind is None:
-                continue
-            # Structural containers outweigh prose; a stray "date" or "share" class does not.
-            if not prose or kind in ("cookie_notice", "comments", "footer", "navigation", "related"):
-                return kind
-        if block.hints.link_density > self.config.max_link_density and words <= 25:
-            return "navigation"
-        return None
-
-    def _is_prose(self, text: str, block: Block | None = None) -> bool:
-        words = _word_count(text)
-        if block is not None and block.hints is not None and block.hints.link_density > self.config.max_link_density:
-            return False
-        if words >= self.config.prose_long_words:
-            return True
-        return words >= self.config.prose_min_words and bool(_SENTENCE_END.search(text))
-
-    # -- step 2: region ---------------------------------------------------------------------------
-    def _label(self, blocks: list[Block], texts: list[str], kinds: list[str | None], prose: list[bool]) -> list[tuple[str, str | None]]:
-        core = [i for i, is_prose in enumerate(prose) if is_prose]
-        if not core:
-            return [(BOILERPLATE, kind or "other") for kind in kinds]
-        first, last = core[0], core[-1]
-        labels: list[tuple[str, str | None]] = []
-        for i, kind in enumerate(kinds):
-            if kind is None and first <= i <= last:
-                labels.append((BODY, None))
-            else:
-                labels.append((BOILERPLATE, kind or ("navigation" if i < first else "other")))
-        title = self._title_index(blocks, texts, kinds, first)
-        if title is not None:
-            labels[title] = (BODY, None)
-        return labels
-
-    def _title_index(self, blocks: list[Block], texts: list[str], kinds: list[str | None], first: int) -> int | None:
+    def _find_title(self, body: np.ndarray, X: np.ndarray, words: np.ndarray, hits: list[list[int] | None], blocks: list[Block]) -> None:
+        """The heading-like block just before the body (past dates and bylines) is its title."""
+        first = int(np.argmax(body))
         for i in range(first - 1, max(-1, first - 1 - self.config.title_lookback), -1):
             hints = blocks[i].hints
             if hints is not None and hints.tag == "h1":
-                return i
-            if kinds[i] == "metadata":
+                body[i] = True
+                return
+            if X[i, _DATE] or X[i, _BYLINE] or words[i] < 0.5:
                 continue
-            words = _word_count(texts[i])
-            if kinds[i] is None and 0 < words <= self.config.title_max_words and not _SEPARATORS.search(texts[i]):
-                return i
-            return None
+            kind = self.lexicon.kind_of(hits[i], int(round(words[i]))) if hits[i] is not None else None
+            if kind is None and words[i] <= self.config.title_max_words and not X[i, _SEPARATOR_COUNT] and not X[i, _BULLET]:
+                body[i] = True
+            return
+
+    def _cut_comments(self, body: np.ndarray, X: np.ndarray, hits: list[list[int] | None]) -> None:
+        """Once the article has begun, a comments heading ends it: reader comments are prose too."""
+        words = np.expm1(X[:, _WORDS]).round()
+        seen = 0.0
+        for i in range(len(body)):
+            if (
+                seen >= self.config.comments_cut_words
+                and hits[i] is not None
+                and words[i] <= 6
+                and not (X[i, _BULLET] or X[i, _SENTENCE_END] or X[i, _COLON_END])  # not a share-bar item, a sentence, a counter
+                and not (i + 1 < len(body) and X[i + 1, _DIGITS] > 0.5)  # "Comments" then "471": a counter
+                and self.lexicon.kind_of(hits[i], int(words[i])) == "comments"
+            ):
+                body[i:] = False
+                return
+            if body[i]:
+                seen += words[i]
+
+    def smooth(self, p: np.ndarray, X: np.ndarray) -> np.ndarray:
+        """Body blocks from the per-block probabilities: the article's region, then thresholds."""
+        c = self.config
+        words = np.expm1(X[:, _WORDS].astype(np.float64))
+        start, end = main_region(p, words, c.region_threshold, c.region_word_exponent)
+        idx = np.arange(len(p))
+        inside = (idx >= start) & (idx <= end)
+        return np.where(inside, p > c.body_threshold, p > c.outside_threshold) & (words > 0)
+
+    def _assign(
+        self, blocks: list[Block], texts: list[str], body: np.ndarray, X: np.ndarray, hits: list[list[int] | None], recurring: set[int] | None = None
+    ) -> None:
+        body_idx = np.flatnonzero(body)
+        first = int(body_idx[0]) if len(body_idx) else len(blocks)
+        words = np.expm1(X[:, _WORDS]).round().astype(int).tolist()
+        section: str | None = None
+        for i, block in enumerate(blocks):
+            is_body = bool(body[i]) and not (recurring and i in recurring)
+            kind = None
+            if hits[i] is not None and (not is_body or words[i] <= 6):
+                kind = self.lexicon.kind_of(hits[i], words[i])
+            if kind == "cookie_notice" and X[i, _SEPARATOR_COUNT] >= 2:
+                kind = "footer"  # "Terms | Privacy policy | Contact": the site's link bar, not a banner
+            if not is_body and kind is None:
+                if block.hints is not None:
+                    kind = self._hint_kind(block, words[i])
+                if kind is None:
+                    kind = _shape_kind(X[i], texts[i], words[i])
+            if kind in _SECTION_KINDS and words[i] <= 6:
+                section = kind
+            elif kind == "cookie_notice":
+                section = kind  # a consent banner's other lines (explanations, buttons) are part of it
+            elif is_body:
+                section = None if words[i] >= 25 or section == "cookie_notice" else section
+            elif kind is not None and kind not in _SECTION_KINDS:
+                section = None
+            if is_body:
+                block.role, block.kind = BODY, None
+            else:
+                block.role = BOILERPLATE
+                block.kind = kind or section or ("navigation" if i < first else "other")
+
+    # -- kinds ------------------------------------------------------------------------------------
+    def block_kind(self, text: str, block: Block | None = None) -> str | None:
+        """The boilerplate kind a block shows on its own (None: nothing marks it)."""
+        hits: list[list[int] | None] = []
+        X = page_features([text], [block.hints if block is not None else None], self.lexicon, hits)
+        words = int(round(float(np.expm1(X[0, _WORDS]))))
+        kind = self.lexicon.kind_of(hits[0], words) if hits[0] is not None else None
+        if kind is None and block is not None and block.hints is not None:
+            kind = self._hint_kind(block, words)
+        return kind or _shape_kind(X[0], text, words)
+
+    def _hint_kind(self, block: Block, words: int) -> str | None:
+        assert block.hints is not None
+        for token in block.hints.attrs:
+            kind = self.lexicon.html_hints.get(token)
+            if kind is not None:
+                return kind
+        if block.hints.link_density > self.config.max_link_density:
+            return "navigation"
         return None
 
+    # -- the stream: batch evidence -----------------------------------------------------------------
+    def run(self, docs: Iterable[Document]) -> Iterator[Document]:
+        if not self.config.recurring_lines:
+            yield from super().run(docs)
+            return
+        held: deque[tuple[Document, str, list[bytes]]] = deque()
+        for doc in docs:
+            if doc.error is not None:
+                held.append((doc, "", []))
+            else:
+                site = site_key(doc.meta, doc.source)
+                hashes = self._line_hashes(doc)
+                self._remember(site, doc.id, hashes)
+                held.append((doc, site, hashes))
+            while len(held) > self.config.recurring_lookahead:
+                yield self._release(*held.popleft())
+        while held:
+            yield self._release(*held.popleft())
 
-def _word_count(text: str) -> int:
-    return len(_WORD.findall(text))
+    def _line_hashes(self, doc: Document) -> list[bytes]:
+        out = []
+        for b in doc.blocks or ():
+            line = " ".join(doc.text[b.start : b.end].split()).lower()
+            out.append(hashlib.blake2b(line.encode("utf-8", "surrogatepass"), digest_size=8).digest() if len(line) >= self.config.recurring_min_chars else b"")
+        if not doc.blocks:
+            for line in doc.text.splitlines():
+                line = " ".join(line.split()).lower()
+                out.append(hashlib.blake2b(line.encode("utf-8", "surrogatepass"), digest_size=8).digest() if len(line) >= self.config.recurring_min_chars else b"")
+        return out
+
+    def _remember(self, site: str, doc_id: str, hashes: list[bytes]) -> None:
+        lines = self._sites.get(site)
+        if lines is None:
+            lines = self._sites[site] = OrderedDict()
+            while len(self._sites) > self.config.recurring_max_sites:
+                self._sites.popitem(last=False)
+        else:
+            self._sites.move_to_end(site)
+        need = self.config.recurring_min_pages
+        for h in set(hashes):
+            if not h:
+                continue
+            pages = lines.get(h)
+            if pages is None:
+                lines[h] = {doc_id}
+                if len(lines) > self.config.recurring_max_lines:
+                    lines.popitem(last=False)
+            else:
+                lines.move_to_end(h)
+                if isinstance(pages, set):
+                    pages.add(doc_id)
+                    if len(pages) >= need:
+                        lines[h] = need  # enough pages seen: keep a count, not the ids
+                        continue
+
+    def _recurring(self, site: str, hashes: list[bytes]) -> set[int]:
+        lines = self._sites.get(site)
+        if not lines:
+            return set()
+        need = self.config.recurring_min_pages
+        out = set()
+        for i, h in enumerate(hashes):
+            pages = lines.get(h) if h else None
+            if pages is not None and (pages if isinstance(pages, int) else len(pages)) >= need:
+                out.add(i)
+        return out
+
+    def _release(self, doc: Document, site: str, hashes: list[bytes]) -> Document:
+        if doc.error is not None or not doc.blocks:
+            return doc
+        try:
+            texts = [doc.text[b.start : b.end] for b in doc.blocks]
+            body, X, hits = self.classify(texts, doc.blocks)
+            self._assign(doc.blocks, texts, body, X, hits, self._recurring(site, hashes))
+        except Exception as exc:  # noqa: BLE001 - one bad document must never stop a batch
+            doc.error = DocumentError(type(exc).__name__, str(exc) or repr(exc), stage=self.name)
+        return doc
 
 
-def _shape_kind(text: str, words: int) -> str | None:
-    if words <= 15 and (_DATE.search(text) or _BYLINE.search(text)) and not (words >= 8 and text.rstrip().endswith(".")):
+def _shape_kind(row: np.ndarray, text: str, words: int) -> str | None:
+    if words <= 15 and (row[_DATE] or row[_BYLINE]) and not (words >= 8 and text.rstrip().endswith(".")):
         return "metadata"
-    separators = len(_SEPARATORS.findall(text))
+    separators = row[_SEPARATOR_COUNT]
     if separators >= 2 and words <= 4 * (separators + 1):
         return "navigation"
     return None
-
-
-@lru_cache(maxsize=8)
-def _lexicon(source: str) -> tuple[tuple[_Kind, ...], dict[str, str]]:
-    data = load_package_toml("data", "boilerplate.toml") if source == "builtin" else load_toml(source)
-    hints: dict[str, str] = {}
-    for kind, tokens in data.pop("html_hints").items():
-        for token in tokens:
-            hints.setdefault(token, kind)
-    kinds = tuple(_compile_kind(name, spec) for name, spec in data.items())
-    return kinds, hints
-
-
-def _compile_kind(name: str, spec: dict[str, Any]) -> _Kind:
-    alternatives = []
-    for phrase in sorted(spec["phrases"], key=len, reverse=True):
-        prefix = phrase.endswith("*")
-        body = re.escape(phrase.rstrip("*"))
-        alternatives.append(rf"(?<!\w){body}" + ("" if prefix or not phrase[-1].isalnum() else r"(?!\w)"))
-    pattern = re.compile("|".join(alternatives), re.IGNORECASE)
-    return _Kind(name, pattern, spec["max_words"], spec["long_hits"], spec["words_per_hit"])

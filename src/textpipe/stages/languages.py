@@ -1,38 +1,71 @@
 """The ``languages`` stage: language segments over every letter of the page, and the page's language.
 
-Each block is cut into *pieces*: runs of words that do not cross a change of script, a sentence
-end, a bracket or a quote. A sentence is identified from its pieces in its main script; a piece in
-another script (a Cyrillic name inside English prose) is identified from its own letters, and a
-bracketed or quoted piece of some length gets its own identification if that one is confident.
-Short sentences lean on the page's dominant language as a prior. Adjacent pieces of one language
-are merged into a segment; segments never cross blocks.
+Each block is cut into *pieces* (runs of words in one script that cross no sentence end, bracket or
+quote; ``textpipe.pieces``), and the pieces into sentences. Within a sentence, the words of each
+script are labelled together:
+
+* Latin and Cyrillic words: each word gets the identifier's per-language log-likelihoods (its
+  letters, n-grams, whether it is a known word of a language), and a Viterbi pass picks the labels
+  that best explain the words, where changing language between two words costs ``switch_cost``
+  inside a piece and ``boundary_switch_cost`` across a bracket, quote or other piece boundary. So a
+  Polish phrase in an English sentence gets its own label when its words are Polish enough to pay
+  for two changes, and a Cyrillic name inside English prose is labelled by its own letters among the
+  Cyrillic languages (ў, і → be; ї, є, ґ → uk; ы, э, ъ → ru...).
+  When the whole run is in a language outside textpipe's eight (German, French, ...; see
+  ``textpipe.langid_other``), it takes that label whole.
+* Words of other scripts (Greek, Arabic, CJK): each piece is identified by langdetect.
+
+Short sentences (fewer than ``short_letters`` letters in one script) take the page's languages of
+that script, from its long sentences, as a prior (the dominant one weighs ``context_prior``).
+Adjacent words of one language become one segment; segments never cross blocks and cover every
+letter of every block. The page's language is the dominant language of its body.
 """
 
 from __future__ import annotations
 
-import re
+import math
 from collections import Counter
 from dataclasses import dataclass
 
-from ..document import Block, Document, Segment
-from ..langid import UNDETERMINED, Identification, LanguageIdentifier
-from ..pieces import Piece, main_script, main_text, pieces_of, sentences_of
+from ..document import Document, Segment
+from ..langid import SCRIPT_LANGS, UNDETERMINED, LanguageIdentifier
+from ..langid_model import LANGS, words_of
+from ..pieces import Piece, pieces_of, sentences_of, word_spans
 from ..stage import Stage
 
+_INDEX = {lang: i for i, lang in enumerate(LANGS)}
 
 
 @dataclass
 class LanguagesConfig:
-    #: seed of langdetect's random sampling, so that runs are reproducible
+    #: seed of langdetect's random sampling (used for scripts other than Latin and Cyrillic)
     seed: int
-    #: a sentence with fewer letters than this is identified with the page's language as a prior
+    #: a sentence's run of one script with fewer letters than this takes the page's languages as a prior
     short_letters: int
-    #: prior weight of the page's dominant language for short sentences (0 disables the prior)
+    #: prior weight of the page's dominant language of the script for short runs (0 disables the prior)
     context_prior: float
-    #: a bracketed or quoted piece with at least this many words is identified on its own ...
-    own_piece_min_words: int
-    #: ... and keeps its own language if the identification scores at least this
-    own_piece_min_score: float
+    #: cost, in calibrated nats, of a change of language between two words of one piece
+    switch_cost: float
+    #: cost of a change of language across a piece boundary (bracket, quote, colon, dash...)
+    boundary_switch_cost: float
+    #: most evidence, in calibrated nats, one word gives against a language (so that one odd word,
+    #: a name say, cannot pay for two changes of language on its own)
+    max_word_evidence: float
+    #: a stretch of words labelled otherwise than the run it sits in keeps its label only if its own
+    #: calibrated score reaches this (else it takes the run's language)
+    own_stretch_min_score: float
+    #: recognise languages outside textpipe's eight (de, fr, ...) from langdetect's profiles
+    other_languages: bool
+
+
+@dataclass
+class _Word:
+    start: int
+    end: int
+    piece: int
+    words: list[str]
+    lang: str = UNDETERMINED
+    score: float = 0.0
 
 
 class Languages(Stage):
@@ -41,72 +74,181 @@ class Languages(Stage):
 
     def __init__(self, config: LanguagesConfig) -> None:
         super().__init__(config)
-        self.identifier = LanguageIdentifier(seed=config.seed)
+        self.identifier = LanguageIdentifier(seed=config.seed, other_languages=config.other_languages)
 
     def process(self, doc: Document) -> Document:
-        per_block = [pieces_of(doc.text, block) for block in doc.blocks]
-        sentences = [sentence for pieces in per_block for sentence in sentences_of(pieces)]
-        mains = [main_text(doc.text, sentence) for sentence in sentences]
-        is_long = [_letters(main) >= self.config.short_letters for main in mains]
-        tally: dict[str, Counter[str]] = {}  # script -> language -> letters, of long sentences
-        for sentence, main, long in zip(sentences, mains, is_long):
-            if long:
-                found = self._label_sentence(doc.text, sentence, main, None)
-                tally.setdefault(main_script(sentence), Counter())[found.lang] += _letters(main)
-        for sentence, main, long in zip(sentences, mains, is_long):
-            if not long:
-                self._label_sentence(doc.text, sentence, main, self._prior(tally.get(main_script(sentence))))
-        doc.segments = [seg for pieces in per_block for seg in merge_pieces(pieces)]
+        text = doc.text
+        per_block = [pieces_of(text, block) for block in doc.blocks]
+        runs: list[tuple[str, list[Piece]]] = []  # (script, pieces of one sentence in that script)
+        for pieces in per_block:
+            for sentence in sentences_of(pieces):
+                by_script: dict[str, list[Piece]] = {}
+                for piece in sentence:
+                    by_script.setdefault(piece.script, []).append(piece)
+                runs.extend(by_script.items())
+        words_of_run = [self._words(text, pieces) for _, pieces in runs]
+        letters = [sum(w.end - w.start for w in words) for words in words_of_run]
+        tally: dict[str, Counter[str]] = {}
+        for (script, pieces), words, size in zip(runs, words_of_run, letters):
+            if size >= self.config.short_letters or script not in SCRIPT_LANGS:
+                self._label(text, script, pieces, words, None)
+                for word in words:
+                    tally.setdefault(script, Counter())[word.lang] += word.end - word.start
+        for (script, pieces), words, size in zip(runs, words_of_run, letters):
+            if size < self.config.short_letters and script in SCRIPT_LANGS:
+                self._label(text, script, pieces, words, self._prior(tally.get(script)))
+        units: dict[int, _Word] = {}
+        for words in words_of_run:
+            for word in words:
+                units[word.start] = word
+        doc.segments = []
+        for pieces in per_block:
+            doc.segments.extend(merge_units([units[s] for p in pieces for s, _ in word_spans(text, p)]))
         doc.lang = dominant_language(doc)
         return doc
 
+    @staticmethod
+    def _words(text: str, pieces: list[Piece]) -> list[_Word]:
+        out = []
+        for index, piece in enumerate(pieces):
+            for start, end in word_spans(text, piece):
+                out.append(_Word(start, end, index, words_of(text[start:end])))
+        return out
+
     def _prior(self, tally: Counter[str] | None) -> dict[str, float] | None:
-        """The languages of the page's long sentences in one script, as the candidates and prior for
-        its short ones: the dominant one weighs ``context_prior``, the others share the rest."""
+        """The page's languages of a script (from its long runs), as a prior for its short runs:
+        the dominant one weighs ``context_prior``, the others share the rest."""
         if not tally or self.config.context_prior <= 0:
             return None
-        ranked = [lang for lang, _ in tally.most_common() if lang != UNDETERMINED]
+        ranked = [lang for lang, _ in tally.most_common() if lang in _INDEX]
         if not ranked:
             return None
-        rest = (1 - self.config.context_prior) / max(len(ranked) - 1, 1)
+        if len(ranked) == 1:
+            return {ranked[0]: self.config.context_prior}
+        rest = (1 - self.config.context_prior) / (len(ranked) - 1)
         return {lang: self.config.context_prior if i == 0 else rest for i, lang in enumerate(ranked)}
 
-    def _label_sentence(self, text: str, sentence: list[Piece], main: str, prior: dict[str, float] | None) -> Identification:
-        found = self.identifier.identify(main, prior)
-        script = main_script(sentence)
-        for piece in sentence:
-            piece_text = text[piece.start : piece.end]
-            if piece.script != script:
-                _assign(piece, self.identifier.identify(piece_text))
-            elif piece.delimited and piece.words >= self.config.own_piece_min_words and len(sentence) > 1:
-                own = self.identifier.identify(piece_text)
-                _assign(piece, own if own.score >= self.config.own_piece_min_score else found)
-            else:
-                _assign(piece, found)
-        return found
+    def _label(self, text: str, script: str, pieces: list[Piece], words: list[_Word], prior: dict[str, float] | None) -> None:
+        ident = self.identifier
+        if script not in SCRIPT_LANGS:
+            for index, piece in enumerate(pieces):
+                found = ident.identify(text[piece.start : piece.end])
+                _set(piece, found.lang, found.score)
+                for word in words:
+                    if word.piece == index:
+                        word.lang, word.score = found.lang, found.score
+            return
+        run_text = " ".join(text[p.start : p.end] for p in pieces)
+        if self.config.other_languages and sum(w.end - w.start for w in words) >= ident.other_min_letters:
+            whole = ident.identify(run_text)
+            if whole.lang not in _INDEX:  # another language, or romanized Russian ("und")
+                for word in words:
+                    word.lang, word.score = whole.lang, whole.score
+                for piece in pieces:
+                    _set(piece, whole.lang, whole.score)
+                return
+        labels = self._viterbi(script, words, prior)
+        # each stretch of one label gets the calibrated probability of that label for its words
+        start = 0
+        for i in range(1, len(words) + 1):
+            if i == len(words) or labels[i] != labels[start]:
+                stretch = [t for w in words[start:i] for t in w.words]
+                probs = ident.probabilities_of_words(stretch, script, prior)
+                lang = labels[start]
+                score = probs.get(lang, 0.0)
+                if lang == max(probs, key=probs.__getitem__):
+                    score = ident.model.calibrated(score)
+                for word in words[start:i]:
+                    word.lang, word.score = lang, score
+                start = i
+        for index, piece in enumerate(pieces):
+            mine = Counter()
+            for word in words:
+                if word.piece == index:
+                    mine[word.lang] += word.end - word.start
+            if mine:
+                lang = mine.most_common(1)[0][0]
+                _set(piece, lang, max(w.score for w in words if w.piece == index and w.lang == lang))
+
+    def _viterbi(self, script: str, words: list[_Word], prior: dict[str, float] | None) -> list[str]:
+        """The labels of the words that maximise emissions minus the costs of changing language.
+
+        The run's *host* is its best language as a whole; starting or ending the run in another
+        language costs ``switch_cost`` as well, so an inserted stretch always pays for two changes.
+        A stretch not in the host keeps its label only if its own score reaches ``own_stretch_min_score``.
+        """
+        model = self.identifier.model
+        langs = SCRIPT_LANGS[script]
+        columns = [_INDEX[lang] for lang in langs]
+        temperature = model.temperature(1)
+        cap = self.config.max_word_evidence
+        emissions = []
+        for word in words:
+            vector = model.text_scores(word.words)
+            emit = [vector[c] / temperature for c in columns]
+            floor = max(emit) - cap
+            emissions.append([max(e, floor) for e in emit])
+        prior_logs = [0.0] * len(langs)
+        if prior:
+            floor_weight = min(w for w in prior.values() if w > 0) / 10
+            prior_logs = [math.log(prior.get(lang, 0.0) or floor_weight) for lang in langs]
+        totals = [sum(e[j] for e in emissions) + prior_logs[j] for j in range(len(langs))]
+        host = max(range(len(langs)), key=totals.__getitem__)
+        edge = [0.0 if j == host else -self.config.switch_cost for j in range(len(langs))]
+        best = [edge[j] + prior_logs[j] + emissions[0][j] for j in range(len(langs))]
+        back: list[list[int]] = []
+        for i in range(1, len(words)):
+            cost = self.config.switch_cost if words[i].piece == words[i - 1].piece else self.config.boundary_switch_cost
+            top = max(range(len(langs)), key=best.__getitem__)
+            new, pointers = [], []
+            for j in range(len(langs)):
+                if best[j] >= best[top] - cost or top == j:
+                    new.append(best[j] + emissions[i][j])
+                    pointers.append(j)
+                else:
+                    new.append(best[top] - cost + emissions[i][j])
+                    pointers.append(top)
+            best = new
+            back.append(pointers)
+        best = [b + edge[j] for j, b in enumerate(best)]
+        state = max(range(len(langs)), key=best.__getitem__)
+        path = [state]
+        for pointers in reversed(back):
+            state = pointers[state]
+            path.append(state)
+        path.reverse()
+        labels = [langs[s] for s in path]
+        # a stretch off the host must also be convincing on its own
+        host_lang = langs[host]
+        start = 0
+        for i in range(1, len(words) + 1):
+            if i == len(words) or labels[i] != labels[start]:
+                if labels[start] != host_lang and i - start < len(words):
+                    stretch = [t for w in words[start:i] for t in w.words]
+                    own = self.identifier.probabilities_of_words(stretch, script)
+                    if own.get(labels[start], 0.0) < self.config.own_stretch_min_score:
+                        labels[start:i] = [host_lang] * (i - start)
+                start = i
+        return labels
 
 
-def _letters(text: str) -> int:
-    return sum(1 for c in text if c.isalpha())
+def _set(piece: Piece, lang: str, score: float) -> None:
+    piece.lang, piece.score = lang, score
 
 
-def _assign(piece: Piece, found: Identification) -> None:
-    piece.lang, piece.score = found.lang, found.score
-
-
-def merge_pieces(pieces: list[Piece]) -> list[Segment]:
-    """Adjacent pieces of one language become one segment; its score is letter-weighted."""
+def merge_units(units: list[_Word]) -> list[Segment]:
+    """Adjacent words of one language become one segment; its score is letter-weighted."""
     segments: list[Segment] = []
     weight = 0
-    for piece in pieces:
-        size = piece.end - piece.start
-        if segments and segments[-1].lang == piece.lang:
+    for unit in units:
+        size = unit.end - unit.start
+        if segments and segments[-1].lang == unit.lang:
             last = segments[-1]
-            last.score = (last.score * weight + piece.score * size) / (weight + size)
-            last.end = piece.end
+            last.score = (last.score * weight + unit.score * size) / (weight + size)
+            last.end = unit.end
             weight += size
         else:
-            segments.append(Segment(piece.start, piece.end, piece.lang, piece.score))
+            segments.append(Segment(unit.start, unit.end, unit.lang, unit.score))
             weight = size
     return segments
 

@@ -1,0 +1,268 @@
+"""Benchmark of the names stage on SlavicNER, by held-out topic.
+
+    python benchmarks/names.py --data ../shared/corpora/slavicner [--langs ru pl uk] [--folds brexit ...]
+
+For each language and each held-out topic ("fold"), a model and lemma rules are trained on the other
+four topics (``training/train_ner.py``'s code and settings; the models are cached in
+``--models-dir`` and reused when present) and scored on the held-out topic's documents:
+
+* NER: exact span + label precision/recall/F1 per label, pooled over the folds, and per fold;
+* natasha (Russian NER on PyPI; PER, LOC, ORG) on the same Russian documents, side by side;
+* lemmas: exact match of the predicted base form with SlavicNER's lemma, on the gold mentions
+  (gold label) of the held-out topic;
+* speed: docs/s of the whole default pipeline (``Pipeline.load('default').stream``) on news-length
+  documents (1,000–6,000 characters) of all three languages, with the shipped models.
+
+Nothing here is ever scored on a topic its model was trained on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "training"))
+sys.path.insert(0, str(ROOT / "src"))
+
+from train_ner import LABELS, CorpusDoc, learn_lemmas, paragraphs, read_corpus, topics_of, train_ner  # noqa: E402
+
+MAIN = ("PER", "LOC", "ORG")
+EXTRA = {"uk": ["ru"]}  # as training/train_ner.py's default --extra uk:ru
+
+
+class Tally:
+    def __init__(self) -> None:
+        self.tp: Counter[str] = Counter()
+        self.fp: Counter[str] = Counter()
+        self.fn: Counter[str] = Counter()
+
+    def add(self, gold: set[tuple[int, int, str]], pred: set[tuple[int, int, str]]) -> None:
+        for _, _, label in gold & pred:
+            self.tp[label] += 1
+        for _, _, label in pred - gold:
+            self.fp[label] += 1
+        for _, _, label in gold - pred:
+            self.fn[label] += 1
+
+    def prf(self, labels: tuple[str, ...]) -> tuple[float, float, float, int]:
+        tp = sum(self.tp[x] for x in labels)
+        fp = sum(self.fp[x] for x in labels)
+        fn = sum(self.fn[x] for x in labels)
+        p = tp / (tp + fp) if tp + fp else 0.0
+        r = tp / (tp + fn) if tp + fn else 0.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        return p, r, f, tp + fn
+
+
+def predict_spacy(nlp, docs: list[CorpusDoc]) -> list[set[tuple[int, int, str]]]:
+    out = []
+    for doc in docs:
+        paras = paragraphs(doc)
+        found = set()
+        for (offset, _, _), parsed in zip(paras, nlp.pipe((t for _, t, _ in paras), batch_size=64)):
+            found.update((offset + e.start_char, offset + e.end_char, e.label_) for e in parsed.ents)
+        out.append(found)
+    return out
+
+
+class Natasha:
+    def __init__(self) -> None:
+        from natasha import NewsEmbedding, NewsNERTagger, Segmenter
+
+        self.segmenter = Segmenter()
+        self.tagger = NewsNERTagger(NewsEmbedding())
+
+    def predict(self, docs: list[CorpusDoc]) -> list[set[tuple[int, int, str]]]:
+        from natasha import Doc
+
+        out = []
+        for doc in docs:
+            found = set()
+            for offset, text, _ in paragraphs(doc):
+                parsed = Doc(text)
+                parsed.segment(self.segmenter)
+                parsed.tag_ner(self.tagger)
+                found.update((offset + s.start, offset + s.stop, s.type) for s in parsed.spans)
+            out.append(found)
+        return out
+
+
+def gold_of(doc: CorpusDoc, labels: tuple[str, ...] = LABELS) -> set[tuple[int, int, str]]:
+    return {(m.start, m.end, m.label) for m in doc.mentions if m.label in labels}
+
+
+def fold_model(args, lang: str, held: str, train_docs: list[CorpusDoc], extra: list[CorpusDoc]):
+    import spacy
+
+    path = args.models_dir / f"{lang}-without-{held}"
+    if (path / "meta.json").is_file() and not args.retrain:
+        return spacy.load(path), 0.0
+    started = time.time()
+    nlp = train_ner(
+        lang, train_docs, extra_docs=extra, seed=0, max_epochs=args.max_epochs,
+        log=lambda m: print(m, file=sys.stderr, flush=True),
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nlp.to_disk(path)
+    return nlp, time.time() - started
+
+
+def throughput(data: Path, langs: list[str], n_docs: int) -> dict:
+    """Docs/s of the whole default pipeline on news-length documents of ``langs``, and per stage."""
+    from textpipe import Pipeline
+
+    texts: list[str] = []
+    per_lang = max(1, n_docs // len(langs))
+    for lang in langs:
+        docs = [d for d in read_corpus(data, lang, topics_of(data)) if 1000 <= len(d.text) <= 6000]
+        texts.extend(d.text for d in docs[:: max(1, len(docs) // per_lang)][:per_lang])
+    pipe = Pipeline.load("default")
+    list(pipe.stream(texts[:3]))  # load the models first
+    started = time.time()
+    done = list(pipe.stream(texts))
+    seconds = time.time() - started
+    docs = [pipe.reader.read_one(t, id=str(i), format="text", source="<bench>") for i, t in enumerate(texts)]
+    stage_seconds = {}
+    for stage in pipe.processors:  # the same run, stage by stage
+        started = time.time()
+        docs = list(stage.run(docs))
+        stage_seconds[stage.name] = time.time() - started
+    return {
+        "docs": len(texts), "chars": sum(map(len, texts)) / len(texts), "docs_s": len(texts) / seconds,
+        "names": sum(len(d.names) for d in done), "errors": Counter(d.error.stage for d in done if d.error),
+        "stage_docs_s": {name: len(texts) / sec if sec else float("inf") for name, sec in stage_seconds.items()},
+    }
+
+
+def run_labels(nlp, docs: list[CorpusDoc]) -> Counter[str]:
+    """How the recognizer labels gold Cyrillic mentions given alone (as the stage labels Cyrillic
+    runs in non-Cyrillic text): right label, wrong label, or no single entity over all of it (MISC)."""
+    mentions = [m for d in docs for m in d.mentions if m.text[:1].isupper() and any("\u0400" <= c <= "\u04ff" for c in m.text)]
+    tally: Counter[str] = Counter()
+    for m, parsed in zip(mentions, nlp.pipe((m.text for m in mentions), batch_size=256)):
+        ents = list(parsed.ents)
+        if len(ents) == 1 and ents[0].start_char == 0 and ents[0].end_char == len(m.text):
+            tally["right" if ents[0].label_ == m.label else "wrong"] += 1
+        else:
+            tally["MISC"] += 1
+    return tally
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, required=True, help="the SlavicNER folder (with raw/ and ner/)")
+    parser.add_argument("--langs", nargs="+", default=["ru", "pl", "uk"])
+    parser.add_argument("--folds", nargs="+", help="held-out topics to run (default: every topic)")
+    parser.add_argument("--models-dir", type=Path, default=Path("/tmp/textpipe-names-folds"), help="fold models (cached)")
+    parser.add_argument("--retrain", action="store_true", help="train fold models even if cached")
+    parser.add_argument("--max-epochs", type=int, default=6, help="epochs of each fold model (shipped models: 8)")
+    parser.add_argument("--no-natasha", action="store_true")
+    parser.add_argument("--speed-docs", type=int, default=150, help="documents for the pipeline docs/s (0: skip)")
+    args = parser.parse_args(argv)
+    if not (args.data / "raw").is_dir() or not (args.data / "ner").is_dir():
+        print(f"benchmarks/names.py: no SlavicNER corpus at {args.data} (expected raw/ and ner/ folders in it)", file=sys.stderr)
+        return 2
+    topics = topics_of(args.data)
+    folds = args.folds or topics
+    natasha = None if args.no_natasha else Natasha()
+
+    results: dict[str, dict] = {}
+    fold_rows: list[str] = []
+    for lang in args.langs:
+        ours, theirs = Tally(), Tally()
+        lemma_ok = lemma_all = 0
+        lemma_by_label: Counter[tuple[str, bool]] = Counter()
+        ner_seconds = ner_docs = 0.0
+        run_tally: Counter[str] = Counter()
+        for held in folds:
+            train_topics = [t for t in topics if t != held]
+            train_docs = read_corpus(args.data, lang, train_topics)
+            extra = [d for other in EXTRA.get(lang, []) for d in read_corpus(args.data, other, train_topics)]
+            test_docs = read_corpus(args.data, lang, [held])
+            nlp, train_time = fold_model(args, lang, held, train_docs, extra)
+            started = time.time()
+            predicted = predict_spacy(nlp, test_docs)
+            ner_seconds += time.time() - started
+            ner_docs += len(test_docs)
+            fold = Tally()
+            for doc, pred in zip(test_docs, predicted):
+                fold.add(gold_of(doc), pred)
+                ours.add(gold_of(doc), pred)
+            row = f"{lang}  {held:<17} docs {len(test_docs):>4}  F1 PER/LOC/ORG {fold.prf(MAIN)[2]:.3f}  all {fold.prf(LABELS)[2]:.3f}"
+            if natasha is not None and lang == "ru":
+                nat = Tally()
+                for doc, pred in zip(test_docs, natasha.predict(test_docs)):
+                    nat.add(gold_of(doc, MAIN), pred)
+                    theirs.add(gold_of(doc, MAIN), pred)
+                row += f"  | natasha PER/LOC/ORG {nat.prf(MAIN)[2]:.3f}"
+            if train_time:
+                row += f"  (trained in {train_time:.0f}s)"
+            print(row, flush=True)
+            fold_rows.append(row)
+            if lang in ("ru", "uk"):
+                run_tally.update(run_labels(nlp, test_docs))
+            lemmatizer = learn_lemmas(lang, train_docs)
+            for doc in test_docs:
+                for m in doc.mentions:
+                    ok = lemmatizer(m.text, m.label) == m.lemma
+                    lemma_ok += ok
+                    lemma_all += 1
+                    lemma_by_label[(m.label, ok)] += 1
+        results[lang] = {
+            "ours": ours, "natasha": theirs if natasha is not None and lang == "ru" else None,
+            "lemma": (lemma_ok, lemma_all), "lemma_by_label": lemma_by_label,
+            "ner_docs_s": ner_docs / ner_seconds if ner_seconds else 0.0,
+            "runs": run_tally,
+        }
+
+    print()
+    print(f"Held-out-topic NER, exact span + label, pooled over folds: {', '.join(folds)}")
+    print(f"{'lang':<5}{'label':<13}{'P':>7}{'R':>7}{'F1':>7}{'gold':>7}   {'natasha P':>9}{'R':>7}{'F1':>7}")
+    for lang, res in results.items():
+        for labels, title in [((x,), x) for x in LABELS] + [(MAIN, "PER+LOC+ORG"), (LABELS, "all")]:
+            p, r, f, n = res["ours"].prf(labels)
+            line = f"{lang:<5}{title:<13}{p:7.3f}{r:7.3f}{f:7.3f}{n:7d}"
+            if res["natasha"] is not None and set(labels) <= set(MAIN):
+                np_, nr, nf, _ = res["natasha"].prf(labels)
+                line += f"   {np_:9.3f}{nr:7.3f}{nf:7.3f}"
+            print(line)
+    print()
+    print("Lemmas (suffix rules learned on the other topics; gold mentions and labels of the held-out topic)")
+    for lang, res in results.items():
+        ok, total = res["lemma"]
+        by = res["lemma_by_label"]
+        per_label = "  ".join(
+            f"{x} {by[(x, True)] / max(1, by[(x, True)] + by[(x, False)]):.3f}" for x in LABELS
+        )
+        print(f"{lang:<5}exact {ok / max(1, total):.3f} ({ok}/{total})   {per_label}")
+    print()
+    print("Cyrillic runs labelled by the recognizer (gold capitalized Cyrillic mentions of the held-out topic, given alone)")
+    for lang, res in results.items():
+        runs = res["runs"]
+        if runs:
+            total = sum(runs.values())
+            given = runs["right"] + runs["wrong"]
+            print(
+                f"{lang:<5}right {runs['right'] / total:.3f}  wrong {runs['wrong'] / total:.3f}  MISC {runs['MISC'] / total:.3f}"
+                f"  (precision of the labels given {runs['right'] / max(1, given):.3f}; {total} mentions)"
+            )
+    print()
+    print("Speed")
+    for lang, res in results.items():
+        print(f"{lang:<5}NER model alone: {res['ner_docs_s']:.1f} SlavicNER docs/s")
+    if args.speed_docs:
+        speed = throughput(args.data, args.langs, args.speed_docs)
+        print(
+            f"whole default pipeline: {speed['docs_s']:.1f} docs/s on {speed['docs']} news-length docs "
+            f"({speed['chars']:.0f} chars on average; {speed['names']} names; error records by stage: {dict(speed['errors'])})"
+        )
+        print("stage by stage (docs/s): " + ", ".join(f"{k} {v:.0f}" for k, v in speed["stage_docs_s"].items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

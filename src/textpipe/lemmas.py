@@ -1,0 +1,197 @@
+"""Base forms of names by suffix-rewrite rules learned from (mention, lemma) pairs.
+
+A name is lemmatized word by word. Each word is looked up, longest key first, among the keys the
+rules were learned under: the whole word (``^word``), then its suffixes of ``max_suffix`` letters
+down to one, then the empty suffix; first with the name's label and the word's position in the name
+(only / first / middle / last), then with the label alone, then with neither. The first key found
+gives its most frequent rewrite "cut n letters, add s" that fits the word. "Лукашенку" → cut "у",
+add "о" → "Лукашенко"; "Łukaszenki" → cut "i", add "a" → "Łukaszenka".
+
+The rules are plain JSON (one file a language, written by ``training/train_ner.py``)::
+
+    {"lang": "ru", "max_suffix": 5, "rules": {"PER|last|нку": [[1, "о", "", 12], ...], ...}}
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+_TOKEN = re.compile(r"\S+")
+#: a word-internal character a rule may rewrite; punctuation around a word is kept as it is
+_CORE = re.compile(r"^(\W*)(.*?)(\W*)$", re.S)
+MAX_SUFFIX = 5
+#: the count a hand-written supplement rule is given
+SUPPLEMENT_COUNT = 1000
+#: a suffix key (not a whole word) seen fewer times than this is passed over for a shorter one
+MIN_COUNT = 2
+
+
+def _position(index: int, count: int) -> str:
+    if count == 1:
+        return "only"
+    if index == 0:
+        return "first"
+    return "last" if index == count - 1 else "middle"
+
+
+def _rewrite(form: str, lemma: str) -> tuple[int, str, str]:
+    """The (cut, add, case) that turns ``form`` into ``lemma``: cut letters at the end, add some,
+    and set the first letter's case ("U" upper, "L" lower, "" as it is)."""
+    case = ""
+    if form and lemma and form[0] != lemma[0] and form[0].lower() == lemma[0].lower():
+        case = "U" if lemma[0].isupper() else "L"
+        lemma = form[0] + lemma[1:]
+    common = 0
+    for a, b in zip(form, lemma):
+        if a != b:
+            break
+        common += 1
+    return len(form) - common, lemma[common:], case
+
+
+def _keys(word: str, label: str, position: str, max_suffix: int, previous: str = "") -> list[str]:
+    """Lookup keys, most specific first; ``previous`` is the word before in the name, if any."""
+    suffixes = ["^" + word.lower()] + [word[-k:] for k in range(min(max_suffix, len(word)), 0, -1)] + [""]
+    contexts = (f"{label}|{position}|{previous[-2:]}", f"{label}|{position}", label, "")
+    # a whole word is looked up by label only: its position and neighbour add little but size
+    return [f"{context}|{s}" for s in suffixes for context in (contexts[2:] if s[:1] == "^" else contexts)]
+
+
+class Lemmatizer:
+    """Suffix-rewrite rules: ``key → [(cut, add, case, count), ...]`` most frequent first."""
+
+    def __init__(
+        self,
+        rules: dict[str, list[list[Any]]],
+        max_suffix: int = MAX_SUFFIX,
+        lang: str = "",
+        min_count: int = MIN_COUNT,
+        capitalize: list[str] | None = None,
+    ) -> None:
+        self.rules = {key: [(int(c), str(a), str(u), int(n)) for c, a, u, n in value] for key, value in rules.items()}
+        self.max_suffix = max_suffix
+        self.lang = lang
+        self.min_count = min_count
+        #: "label|position" contexts where a name word written in lower case has a capitalized lemma
+        self.capitalize = set(capitalize or ())
+
+    # -- learning -----------------------------------------------------------------------------------
+    @classmethod
+    def learn(
+        cls,
+        pairs: Iterable[tuple[str, str, str]],
+        max_suffix: int = MAX_SUFFIX,
+        lang: str = "",
+        min_count: int = MIN_COUNT,
+        supplement: dict[str, dict[str, str]] | None = None,
+    ) -> Lemmatizer:
+        """Learn from ``(mention, lemma, label)``; pairs whose word counts differ are skipped.
+
+        ``supplement`` (label → inflected suffix → base suffix) adds hand-written rules that win
+        over learned suffix rules of the same length (not over whole words seen in training).
+        """
+        counts: dict[str, Counter[tuple[int, str, str]]] = defaultdict(Counter)
+        lower_initial: dict[str, Counter[bool]] = defaultdict(Counter)
+        for mention, lemma, label in pairs:
+            words, lemma_words = mention.split(), lemma.split()
+            if len(words) != len(lemma_words):
+                continue
+            for index, (word, target) in enumerate(zip(words, lemma_words)):
+                position = _position(index, len(words))
+                cut, add, case = _rewrite(word, target)
+                if word[:1].islower():
+                    lower_initial[f"{label}|{position}"][case == "U"] += 1
+                if cut > max_suffix + 1:  # suppletive or a different word: nothing to learn
+                    continue
+                for key in _keys(word, label, position, max_suffix, words[index - 1] if index else ""):
+                    # a whole word keeps its case change; suffixes leave case to ``capitalize``
+                    counts[key][(cut, add, case if "|^" in key else "")] += 1
+        for label, table in (supplement or {}).items():
+            for inflected, base in table.items():
+                cut, add, _ = _rewrite(inflected, base)
+                counts[f"{label}|{inflected}"] = Counter({(cut, add, ""): SUPPLEMENT_COUNT})
+        rules = {
+            key: [[c, a, u, n] for (c, a, u), n in counter.most_common(3)]
+            for key, counter in counts.items()
+            if "|^" in key or sum(counter.values()) >= min_count  # rarer suffixes are never consulted
+        }
+        capitalize = sorted(k for k, c in lower_initial.items() if c[True] > c[False])
+        return cls(rules, max_suffix, lang, min_count, capitalize)
+
+    # -- applying -----------------------------------------------------------------------------------
+    def lemma_of_word(self, word: str, label: str, position: str, previous: str = "") -> str:
+        prefix, core, suffix = _CORE.match(word).groups()  # type: ignore[union-attr]
+        if not core:
+            return word
+        lemma, whole_word = self._rewritten(core, label, position, previous)
+        if not whole_word and lemma[:1].islower() and f"{label}|{position}" in self.capitalize:
+            lemma = lemma[0].upper() + lemma[1:]
+        return prefix + lemma + suffix
+
+    def _rewritten(self, core: str, label: str, position: str, previous: str) -> tuple[str, bool]:
+        """The rewritten word, and whether a whole word seen in training settled it."""
+        for key in _keys(core, label, position, self.max_suffix, previous):
+            rules = self.rules.get(key, ())
+            if rules and "|^" not in key and sum(r[3] for r in rules) < self.min_count:
+                continue
+            if len(rules) > 1 and rules[0][3] == rules[1][3]:  # a tie settles nothing: back off
+                continue
+            for cut, add, case, _ in rules:
+                if cut <= len(core) - 1 or (cut == len(core) and add):
+                    lemma = core[: len(core) - cut] + add
+                    if case and lemma:
+                        lemma = (lemma[0].upper() if case == "U" else lemma[0].lower()) + lemma[1:]
+                    return lemma, "|^" in key
+        return core, False
+
+    def __call__(self, text: str, label: str) -> str:
+        """The base form of a name, its spacing kept."""
+        matches = list(_TOKEN.finditer(text))
+        if not matches:
+            return text
+        out: list[str] = []
+        last = 0
+        for index, match in enumerate(matches):
+            out.append(text[last : match.start()])
+            previous = matches[index - 1].group() if index else ""
+            out.append(self.lemma_of_word(match.group(), label, _position(index, len(matches)), previous))
+            last = match.end()
+        out.append(text[last:])
+        return "".join(out)
+
+    # -- storage ------------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "lang": self.lang, "max_suffix": self.max_suffix, "min_count": self.min_count,
+            "capitalize": sorted(self.capitalize), "rules": self.rules,
+        }
+
+    def to_disk(self, path: str | Path) -> None:
+        data = self.to_dict()
+        data["rules"] = {k: [list(r) for r in v] for k, v in sorted(self.rules.items())}
+        Path(path).write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+    @classmethod
+    def from_disk(cls, path: str | Path) -> Lemmatizer:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return cls(data["rules"], int(data["max_suffix"]), str(data.get("lang", "")), int(data["min_count"]), list(data["capitalize"]))
+
+
+def load_supplement(path: str | Path, lang: str) -> dict[str, dict[str, str]]:
+    """The hand-written rules of ``lang`` in a supplement TOML file (label → suffix → suffix)."""
+    from .resources import load_toml
+
+    return {label: dict(table) for label, table in load_toml(path).get(lang, {}).items()}
+
+
+@lru_cache(maxsize=8)
+def load_lemmatizer(path: str) -> Lemmatizer | None:
+    """The rules at ``path`` (cached per process), or None if there is no such file."""
+    p = Path(path)
+    return Lemmatizer.from_disk(p) if p.is_file() else None

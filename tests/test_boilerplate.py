@@ -1,0 +1,317 @@
+"""The boilerplate stage on pages written for these tests (en, ru, pl, uk), as text dumps and HTML."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+
+import numpy as np
+import pytest
+
+from textpipe.boilerplate_features import CONTEXT_FEATURES, FEATURES, context_features, page_features
+from textpipe.boilerplate_model import BoilerplateModel, gold_labels, load_lexicon, load_model, main_region, site_key
+from textpipe.document import BODY, BOILERPLATE, Document
+from textpipe.resources import load_package_toml, package_path
+from textpipe.stage import build_config
+from textpipe.stages.blocks import Blocks
+from textpipe.stages.boilerplate import Boilerplate
+from textpipe.stages.read import Read
+
+CONFIG = load_package_toml("pipelines", "default.toml")
+
+NAV = ["* Home", "* News", "* Politics", "* Business", "* Sport", "* Culture", "* Contact", "Search", "Log in"]
+SHARE = ["Share", "* Facebook", "* Twitter", "* Email", "* Print"]
+FOOTER = ["© 2024 Riverside Daily. All rights reserved.", "Terms of Use | Privacy Policy | Contact us"]
+
+ARTICLES = {
+    "en": [
+        "Flood barriers go up along the Riverside embankment",
+        "Workers began installing temporary flood barriers along the Riverside embankment on Monday, after the river rose by almost two metres during the weekend rain.",
+        "The city council said the barriers would stay in place until the water level falls below the warning mark, which forecasters expect to happen by the end of next week.",
+        "Residents of the lower streets were asked to move their cars to higher ground and to keep sandbags at the doors of their houses, as they did during the spring floods three years ago.",
+        "A spokesman for the water authority said that the new pumps installed last year were working at full capacity and that no homes had been flooded so far.",
+    ],
+    "ru": [
+        "В Заречье начали строить временные дамбы",
+        "В понедельник рабочие начали устанавливать временные дамбы вдоль набережной, после того как за выходные уровень воды в реке поднялся почти на два метра.",
+        "В городской администрации сообщили, что заграждения простоят до тех пор, пока вода не опустится ниже отметки опасности, что, по прогнозам синоптиков, случится к концу следующей недели.",
+        "Жителей нижних улиц попросили перегнать машины на возвышенность и держать мешки с песком у дверей, как это было во время весеннего паводка три года назад.",
+        "Представитель водоканала сказал, что новые насосы, установленные в прошлом году, работают на полную мощность и ни один дом пока не затоплен.",
+    ],
+    "pl": [
+        "Nad rzeką stanęły tymczasowe zapory",
+        "W poniedziałek robotnicy zaczęli ustawiać tymczasowe zapory przeciwpowodziowe wzdłuż bulwaru, ponieważ w czasie weekendowych opadów poziom rzeki podniósł się o prawie dwa metry.",
+        "Urząd miasta poinformował, że zapory pozostaną na miejscu, dopóki woda nie opadnie poniżej stanu ostrzegawczego, co według synoptyków powinno nastąpić pod koniec przyszłego tygodnia.",
+        "Mieszkańców niżej położonych ulic poproszono, aby przestawili samochody na wyżej położone parkingi i trzymali worki z piaskiem przy drzwiach, tak jak podczas wiosennej powodzi trzy lata temu.",
+        "Rzecznik wodociągów powiedział, że nowe pompy zainstalowane w zeszłym roku pracują pełną mocą i jak dotąd żaden dom nie został zalany.",
+    ],
+    "uk": [
+        "На набережній встановлюють тимчасові дамби",
+        "У понеділок робітники почали встановлювати тимчасові дамби вздовж набережної, після того як за вихідні рівень води в річці піднявся майже на два метри.",
+        "У міській раді повідомили, що загородження стоятимуть доти, доки вода не опуститься нижче позначки небезпеки, що, за прогнозами синоптиків, станеться до кінця наступного тижня.",
+        "Мешканців нижніх вулиць попросили перегнати автівки на підвищення і тримати мішки з піском біля дверей, як це було під час весняної повені три роки тому.",
+        "Представник водоканалу сказав, що нові насоси, встановлені минулого року, працюють на повну потужність і жоден будинок поки не затоплено.",
+    ],
+}
+
+COOKIES = {
+    "en": ["We use cookies to improve your experience on our website. By continuing to browse, you agree to our use of cookies and to our Privacy Policy.", "Accept all", "Manage preferences"],
+    "ru": ["Мы используем файлы cookie, чтобы сайт работал лучше. Продолжая пользоваться сайтом, вы соглашаетесь с политикой конфиденциальности и обработкой персональных данных.", "Принять все"],
+    "pl": ["Ta strona używa plików cookie. Korzystając z serwisu, wyrażasz zgodę na przetwarzanie danych osobowych zgodnie z naszą polityką prywatności.", "Akceptuję"],
+    "uk": ["Ми використовуємо файли cookie для покращення роботи сайту. Продовжуючи користуватися сайтом, ви погоджуєтеся з політикою конфіденційності та обробкою персональних даних.", "Прийняти все"],
+}
+
+RELATED = ["Read more", "* City budget for next year passes its first reading", "* New tram line to open in the autumn", "* Museum night draws record crowds"]
+
+
+def dump(*parts: list[str]) -> str:
+    """A plain-text dump: one block a line, blank lines between blocks."""
+    return "\n\n".join(line for part in parts for line in part) + "\n"
+
+
+def stage(**changes) -> Boilerplate:
+    settings = dict(CONFIG["boilerplate"], **changes)
+    return Boilerplate(build_config(Boilerplate.Config, settings, "boilerplate"))
+
+
+@pytest.fixture(scope="module")
+def bp() -> Boilerplate:
+    return stage()
+
+
+@pytest.fixture(scope="module")
+def reader() -> tuple[Read, Blocks]:
+    return Read(build_config(Read.Config, CONFIG["read"], "read")), Blocks(build_config(Blocks.Config, CONFIG["blocks"], "blocks"))
+
+
+def read(reader, content: str, fmt: str = "text", id: str = "t", meta: dict | None = None) -> Document:
+    r, b = reader
+    doc = r.read_one(content, id=id, format=fmt, source="test", meta=meta)
+    assert doc.error is None
+    return b.process(doc)
+
+
+def labelled(doc: Document) -> dict[str, tuple[str, str | None]]:
+    return {doc.text[b.start : b.end]: (b.role, b.kind) for b in doc.blocks}
+
+
+# -- whole pages -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("lang", ["en", "ru", "pl", "uk"])
+def test_article_with_cookie_notice_nav_share_and_footer(bp, reader, lang):
+    doc = bp.process(read(reader, dump(NAV, ARTICLES[lang], SHARE, FOOTER, COOKIES[lang])))
+    got = labelled(doc)
+    for paragraph in ARTICLES[lang][1:]:
+        assert got[paragraph] == (BODY, None), paragraph
+    for line in COOKIES[lang]:
+        assert got[line] == (BOILERPLATE, "cookie_notice"), line
+    for line in NAV:
+        assert got[line][0] == BOILERPLATE, line
+    for line in SHARE:
+        assert got[line][0] == BOILERPLATE, line
+    assert got["Share"] == (BOILERPLATE, "share")
+    assert got[FOOTER[0]] == (BOILERPLATE, "footer")
+    assert not any(line in doc.body for line in COOKIES[lang])
+
+
+def test_title_between_nav_and_article_is_body(bp, reader):
+    doc = bp.process(read(reader, dump(NAV, ARTICLES["en"], RELATED, FOOTER)))
+    got = labelled(doc)
+    assert got[ARTICLES["en"][0]] == (BODY, None)
+    assert got["* Home"] == (BOILERPLATE, "navigation")
+    assert got["Read more"] == (BOILERPLATE, "related")
+
+
+def test_nav_bar_with_separators_is_navigation(bp, reader):
+    bar = ["Home | News | Sport | Weather | Culture | Contact"]
+    doc = bp.process(read(reader, dump(bar, ARTICLES["pl"], FOOTER)))
+    got = labelled(doc)
+    assert got[bar[0]] == (BOILERPLATE, "navigation")
+    assert got[ARTICLES["pl"][2]] == (BODY, None)
+
+
+def test_short_article_long_comments(bp, reader):
+    article = [
+        "Library opens on Sundays",
+        "From next month the central library will open on Sundays from ten to four, the city council announced on Friday after a trial that ran through the summer.",
+    ]
+    comments = [
+        "Comments (5)",
+        "Anna K. wrote: Finally! I have been asking for Sunday opening hours for years, and I am glad that somebody at the council listened to the readers for once.",
+        "Reply",
+        "Tom wrote: I wonder who is going to pay for the extra staff, because the library already had to cut its budget for new books twice in the last three years.",
+        "Reply",
+        "Maria wrote: The trial in the summer was great, my children went there every Sunday, and the reading room was always full of people of every age.",
+        "Reply",
+        "Peter wrote: It would be even better if the branch libraries in the suburbs opened on Sundays too, since not everyone can get to the city centre easily.",
+        "Reply",
+        "Olga wrote: Does anyone know whether the café on the ground floor will also be open on Sundays, or only the reading rooms and the lending desk?",
+    ]
+    doc = bp.process(read(reader, dump(NAV, article, comments, FOOTER)))
+    got = labelled(doc)
+    assert got[article[1]] == (BODY, None)
+    for line in comments:
+        assert got[line] == (BOILERPLATE, "comments"), line
+
+
+def test_page_of_only_boilerplate_has_an_empty_body(bp, reader):
+    page = dump(
+        NAV,
+        ["Sign in to your account", "Forgot your password?", "Subscribe to our newsletter", "Most read", "* Weather: sunny spells", "* Traffic updates"],
+        SHARE,
+        FOOTER,
+        COOKIES["en"],
+    )
+    doc = bp.process(read(reader, page))
+    assert doc.body == ""
+    assert all(b.role == BOILERPLATE and b.kind is not None for b in doc.blocks)
+
+
+def test_empty_and_wordless_pages(bp, reader):
+    doc = bp.process(Document(id="e", text=""))
+    assert doc.blocks == []
+    doc = bp.process(read(reader, "*\n\n+\n\n|\n"))
+    assert all(b.role == BOILERPLATE for b in doc.blocks)
+
+
+def test_html_page_uses_dom_hints(bp, reader):
+    nav = "".join(f'<li><a href="/{x}">{x}</a></li>' for x in ("Home", "News", "Sport", "Contact"))
+    paragraphs = "".join(f"<p>{p}</p>" for p in ARTICLES["ru"][1:])
+    html = (
+        f"<html><body><nav><ul>{nav}</ul></nav>"
+        f'<article class="article-body"><h1>{ARTICLES["ru"][0]}</h1>{paragraphs}</article>'
+        f'<div class="share-buttons"><a href="#">Поделиться</a> <a href="#">ВКонтакте</a></div>'
+        f'<div id="cookie-banner"><p>{COOKIES["ru"][0]}</p><button>{COOKIES["ru"][1]}</button></div>'
+        "<footer><p>© 2024 Заречье. Все права защищены.</p></footer></body></html>"
+    )
+    doc = bp.process(read(reader, html, fmt="html"))
+    got = labelled(doc)
+    assert all(b.hints is not None for b in doc.blocks)
+    for paragraph in ARTICLES["ru"]:
+        assert got[paragraph] == (BODY, None)
+    assert got["Home"] == (BOILERPLATE, "navigation")
+    assert got[COOKIES["ru"][0]] == (BOILERPLATE, "cookie_notice")
+    assert got["© 2024 Заречье. Все права защищены."] == (BOILERPLATE, "footer")
+
+
+def test_the_seed_page_kinds(bp, reader):
+    from conftest import SEED
+
+    doc = bp.process(read(reader, SEED.read_text(encoding="utf-8")))
+    got = labelled(doc)
+    assert got["Text resize: A A"] == (BOILERPLATE, "accessibility")
+    assert got["Cookies settings"] == (BOILERPLATE, "cookie_notice")
+    assert got["Bynet: A slippery weapon!"] == (BODY, None)
+
+
+# -- batch evidence --------------------------------------------------------------------------------
+def site_pages(reader, lang: str, n: int, url: str = "https://www.example.org/news/{i}") -> list[Document]:
+    """``n`` pages of one site: different articles (numbered paragraphs), a promo line on every page."""
+    promo = ["Get our daily digest in your mailbox every morning, free of charge"]
+    docs = []
+    for i in range(n):
+        article = [f"{ARTICLES[lang][0]} ({i})"] + [f"{i}.{k}. {p}" for k, p in enumerate(ARTICLES[lang][1:])]
+        docs.append(read(reader, dump(promo, article, FOOTER), id=f"p{i}", meta={"url": url.format(i=i)}))
+    return docs
+
+
+def test_recurring_lines_of_a_site_become_boilerplate(reader):
+    docs = list(stage(recurring_lines=True).run(site_pages(reader, "en", 4)))
+    promo = "Get our daily digest in your mailbox every morning, free of charge"
+    for doc in docs:
+        assert labelled(doc)[promo][0] == BOILERPLATE
+        assert promo not in doc.body
+        assert ARTICLES["en"][1] in doc.body  # the article's lines are the page's own
+
+
+def test_recurring_lines_off_or_across_sites(reader):
+    promo = "Get our daily digest in your mailbox every morning, free of charge"
+    # the promo line alone gets through the model as prose; batch evidence is what removes it
+    off = list(stage(recurring_lines=False).run(site_pages(reader, "en", 4)))
+    on_other_sites = list(stage(recurring_lines=True).run(site_pages(reader, "en", 4, url="https://site{i}.example.com/a")))
+    assert [labelled(d)[promo] for d in off] == [labelled(d)[promo] for d in on_other_sites]
+
+
+def test_recurring_memory_is_bounded(reader):
+    bp = stage(recurring_lines=True, recurring_max_lines=3, recurring_max_sites=2, recurring_lookahead=0)
+    docs = site_pages(reader, "ru", 3, url="https://a{i}.example.ru/x")
+    list(bp.run(docs))
+    assert len(bp._sites) <= 2
+    assert all(len(lines) <= 3 for lines in bp._sites.values())
+
+
+def test_lookahead_lets_the_first_pages_of_a_site_benefit(reader):
+    promo = "Get our daily digest in your mailbox every morning, free of charge"
+    late = list(stage(recurring_lines=True, recurring_lookahead=0).run(site_pages(reader, "pl", 4)))
+    early = list(stage(recurring_lines=True, recurring_lookahead=8).run(site_pages(reader, "pl", 4)))
+    assert all(labelled(d)[promo][0] == BOILERPLATE for d in early)
+    assert labelled(late[-1])[promo][0] == BOILERPLATE
+
+
+def test_site_key():
+    assert site_key({"url": "https://www.example.org/a/b"}, "file.jsonl") == "example.org"
+    assert site_key({}, "file.jsonl") == "file.jsonl"
+    assert site_key({"source": "crawl-7"}, "file.jsonl") == "crawl-7"
+
+
+# -- pieces ------------------------------------------------------------------------------------------
+def test_features_are_finite_and_named(reader):
+    lex = load_lexicon("builtin")
+    doc = read(reader, dump(NAV, ARTICLES["uk"], COOKIES["uk"]))
+    texts = [doc.text[b.start : b.end] for b in doc.blocks]
+    X = page_features(texts, [None] * len(texts), lex)
+    assert X.shape == (len(texts), len(FEATURES))
+    assert np.isfinite(X).all()
+    Z = context_features(np.linspace(0, 1, len(texts)), X)
+    assert Z.shape == (len(texts), len(CONTEXT_FEATURES)) and np.isfinite(Z).all()
+
+
+def test_lexicon_hits_per_language():
+    lex = load_lexicon("builtin")
+    names = lex.kind_names
+    for lang in ("en", "ru", "pl", "uk"):
+        counts = lex.hits(COOKIES[lang][0].lower())
+        assert lex.kind_of(counts, len(COOKIES[lang][0].split())) == "cookie_notice", lang
+    assert lex.kind_of(lex.hits("поделиться"), 1) == "share"
+    assert names[0] == "cookie_notice"
+
+
+def test_gold_labels_rule():
+    texts = ["* Home", "Flood barriers go up", "Workers began installing temporary flood barriers on Monday.", "Share this", "Other text entirely here"]
+    gold = "Flood barriers go up\nWorkers began installing temporary flood barriers on Monday, after rain."
+    assert gold_labels(texts, gold) == [0, 1, 1, 0, 0]
+
+
+def test_main_region_picks_the_longest_confident_stretch():
+    p = np.array([0.9, 0.0, 0.0, 0.8, 0.2, 0.9, 0.9, 0.1])
+    words = np.array([5, 30, 30, 40, 4, 50, 60, 3])
+    assert main_region(p, words, 0.3, 0.5) == (3, 6)
+    assert main_region(np.zeros(3), np.ones(3), 0.3, 0.5) == (-1, -2)
+
+
+def test_shipped_model_is_small_json_and_numpy_only():
+    path = package_path("models", "boilerplate", "model.json")
+    assert path.stat().st_size < 1_000_000
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["format"] == BoilerplateModel.FORMAT and data["stage1"]["features"] == list(FEATURES)
+    model = load_model("builtin")
+    p = model.predict_proba(np.zeros((3, len(FEATURES)), dtype=np.float32))
+    assert p.shape == (3,) and all(0 <= x <= 1 and not math.isnan(x) for x in p)
+    import sys
+
+    assert "sklearn" not in sys.modules
+
+
+def test_config_has_no_hidden_defaults():
+    assert all(f.default is dataclasses.MISSING for f in dataclasses.fields(Boilerplate.Config))
+    assert set(CONFIG["boilerplate"]) == {f.name for f in dataclasses.fields(Boilerplate.Config)}
+
+
+def test_unknown_rule_kind_fails():
+    with pytest.raises(ValueError, match="rule_kinds"):
+        stage(rule_kinds=["cookie_notice", "weather"])
+
+
+def test_missing_model_file_fails_at_load(tmp_path):
+    with pytest.raises(ValueError, match="no model file"):
+        stage(model=str(tmp_path / "nope.json"))

@@ -1,0 +1,221 @@
+"""textpipe.identify and the LanguageIdentifier, on texts we wrote ourselves."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import textpipe
+from textpipe.langid import LanguageIdentifier, identify, shipped_model
+from textpipe.langid_model import LANGS, ngrams_of, words_of
+from textpipe.resources import package_path
+
+
+@pytest.fixture(scope="module")
+def ident() -> LanguageIdentifier:
+    return LanguageIdentifier()
+
+
+def test_public_api():
+    assert textpipe.identify is identify
+    lang, score = identify("Жыве Беларусь")
+    assert lang == "be"
+    assert isinstance(score, float) and 0.9 <= score <= 1.0
+
+
+@pytest.mark.parametrize("text", ["", "   ", "12345 67", "!!! ??? --- 2024-01-01", "😀🎉"])
+def test_no_letters_is_und(text):
+    assert identify(text) == ("und", 0.0)
+
+
+@pytest.mark.parametrize(
+    ("word", "lang"),
+    [
+        ("Дзякуй", "be"),
+        ("ўсё", "be"),
+        ("праўда", "be"),
+        ("їжак", "uk"),
+        ("Європа", "uk"),
+        ("ґанок", "uk"),
+        ("Będę", "pl"),
+        ("źdźbło", "pl"),
+        ("łódź", "pl"),
+        ("přítel", "cs"),
+        ("kůň", "cs"),
+        ("ľudia", "sk"),
+        ("kôň", "sk"),
+        ("väčší", "sk"),
+        ("объявление", "ru"),
+        ("съм", "bg"),
+        ("the", "en"),
+    ],
+)
+def test_single_words_with_diagnostic_letters(word, lang):
+    assert identify(word)[0] == lang
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Я хачу сказаць, што гэта вельмі добра.", "be"),
+        ("Сёння ў Мінску ідзе дождж, а заўтра будзе сонечна.", "be"),
+        ("Мы жывём у цэнтры горада, побач з вялікім паркам.", "be"),
+        ("Я хочу сказати, що це дуже добре.", "uk"),
+        ("Сьогодні в Києві йде дощ, а завтра буде сонячно.", "uk"),
+        ("Ми живемо в центрі міста, поруч з великим парком.", "uk"),
+        ("Я хочу сказать, что это очень хорошо.", "ru"),
+        ("Сегодня в Москве идёт дождь, а завтра будет солнечно.", "ru"),
+        ("Днес в София вали дъжд, а утре ще бъде слънчево.", "bg"),
+        ("Dzisiaj w Warszawie pada deszcz, a jutro będzie słonecznie.", "pl"),
+        ("Dnes v Praze prší, ale zítra bude slunečno.", "cs"),
+        ("Dnes v Bratislave prší, ale zajtra bude slnečno.", "sk"),
+        ("Today it is raining in London, but tomorrow will be sunny.", "en"),
+    ],
+)
+def test_sentences(text, lang):
+    assert identify(text)[0] == lang
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Беларусь",  # a Belarusian spelling (ру. Белоруссия)
+        "Жыве Беларусь!",
+        "Добры дзень, як справы?",
+        "Гэта наша зямля.",
+        "Дзе знаходзіцца вакзал?",
+    ],
+)
+def test_belarusian_is_not_russian(text):
+    assert identify(text)[0] == "be"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Добрий день, як справи?",
+        "Дякую за допомогу.",
+        "Де знаходиться вокзал?",
+        "Слава Україні!",
+        "Він живе у великому місті.",
+    ],
+)
+def test_ukrainian_is_not_russian(text):
+    assert identify(text)[0] == "uk"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Dobrý den, jak se máš?", "cs"),
+        ("Děkuji za pomoc.", "cs"),
+        ("Kde je nádraží?", "cs"),
+        ("Dobrý deň, ako sa máš?", "sk"),
+        ("Ďakujem za pomoc.", "sk"),
+        ("Kde je železničná stanica?", "sk"),
+    ],
+)
+def test_czech_and_slovak_are_not_polish(text, lang):
+    assert identify(text)[0] == lang
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Das ist ein schönes Haus, und wir gehen morgen zusammen in die Stadt.", "de"),
+        ("Nous sommes allés au marché ce matin pour acheter des légumes frais.", "fr"),
+        ("Questa è la città più bella che abbia mai visto in vita mia.", "it"),
+        ("Ελληνικά κείμενα εδώ και εκεί", "el"),
+    ],
+)
+def test_other_languages_are_not_forced_into_ours(text, lang):
+    assert identify(text)[0] == lang
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Privet, kak dela? Vsyo khorosho.", "Ja ne znaju, chto delat.", "Spasibo bolshoe za pomoshch."],
+)
+def test_transliterated_russian_is_und_not_ru(text):
+    """Policy: romanized Russian is never labelled ru (nor cs/sk); it is und."""
+    assert identify(text)[0] == "und"
+
+
+def test_scores_are_probabilities(ident):
+    for text in ["a", "сон", "Dzień dobry", "To je dobre", "Жыве Беларусь", "Hello world, how are you today?"]:
+        lang, score = identify(text)
+        assert 0.0 <= score <= 1.0
+        probs = ident.probabilities(text)
+        assert abs(sum(probs.values()) - 1.0) < 1e-9
+        assert all(0.0 <= p <= 1.0 for p in probs.values())
+
+
+def test_scores_grow_with_evidence():
+    assert identify("Dnes v Praze prší, ale zítra bude slunečno a teplo.")[1] > identify("prší")[1]
+
+
+def test_ambiguous_word_is_not_confident():
+    # "на" is a word of ru, uk, be and bg alike
+    assert identify("на")[1] < 0.8
+
+
+def test_candidates_and_prior(ident):
+    assert ident.identify("сон", candidates=["uk"]).lang == "uk"
+    neutral = ident.identify("мама")
+    with_prior = ident.identify("мама", prior={"be": 0.9, "ru": 0.1})
+    assert with_prior.lang == "be" or with_prior.score >= neutral.score
+
+
+def test_deterministic():
+    texts = ["Dzień dobry", "сон", "To je dobre", "Hello"]
+    fresh = LanguageIdentifier()
+    assert [identify(t) for t in texts] == [(r.lang, r.score) for r in map(fresh.identify, texts)]
+
+
+def test_model_ships_inside_the_package_without_pickle():
+    path = package_path("models", "langid", "model.npz")
+    assert path.is_file()
+    assert path.stat().st_size < 8_000_000
+    with np.load(path, allow_pickle=False) as data:
+        assert {"alphabet", "gram_keys", "gram_logp", "word_keys", "word_vectors", "params"} <= set(data.files)
+    model = shipped_model()
+    assert len(model.text_scores(["слово"])) == len(LANGS)
+
+
+def test_vectorised_ngrams_match_the_reference():
+    from textpipe.langid_model import gram_key
+
+    model = shipped_model()
+    words = ["kôň", "сям'я", "a", "przykład", "zzzqx"]
+    found = sorted(model.gram_rows(words).tolist())
+    codes = {chr(cp): int(c) for cp, c in enumerate(model.lut.tolist()) if 0 < c < 255}
+    expected = []
+    for word in words:
+        for gram in ngrams_of(word):
+            key = gram_key(gram, codes)
+            if key is None:
+                continue
+            where = int(np.searchsorted(model.gram_keys, np.uint64(key)))
+            if where < len(model.gram_keys) and int(model.gram_keys[where]) == key:
+                expected.append(where)
+    assert found == sorted(expected)
+
+
+def test_features():
+    assert words_of("Сям’я і M'ясо, well-known 42") == ["сям'я", "і", "m'ясо", "well-known"]
+    grams = ngrams_of("ab")
+    assert grams[:2] == ["a", "b"] and " a" in grams and "ab " in grams and " ab " in grams
+
+
+def test_batched_unknown_words_score_as_single_ones():
+    model = shipped_model()
+    words = ["przekroczył", "zzzqx", "a", "сям'я", "kôň", "неизвестнейший"]
+    batched = np.array(model._unknown_vectors(words))
+    single = np.array([model._unknown_vectors([w])[0] for w in words])
+    assert np.allclose(batched, single)
+
+
+def test_mixed_script_look_alikes_are_read_in_the_word_script():
+    # Latin "i" typed inside a Belarusian word
+    assert words_of("iндывiдуальнымi") == ["індывідуальнымі"]
+    assert identify("iндывiдуальнымi сродкамi")[0] == "be"

@@ -1,0 +1,180 @@
+"""The names stage: Cyrillic runs, trained recognizers, name languages, base forms.
+
+Every sentence here is written for these tests (none comes from a corpus).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from textpipe.lemmas import Lemmatizer
+from textpipe.resources import package_path
+from textpipe.stages.names import _deduplicate, name_language
+from textpipe.document import Name, Segment
+
+from conftest import ROOT, check_record
+
+MIXED_ENGLISH = (
+    "Minsk, 3 March. Activists of the movement Новая Ўсходняя Плынь met reporters of the Kyiv weekly "
+    "Київський Вісник and of the Moscow daily Утренний Курьер on Tuesday. The organisers said that "
+    "the talks had been useful and that another meeting would follow in the spring."
+)
+
+POLISH = (
+    "Prezydent Białorusi Aleksandr Łukaszenka przyjechał wczoraj do Warszawy. Według Łukaszenki "
+    "rozmowy z premierem były bardzo udane. Na lotnisku czekali na niego działacze partii "
+    "Единая Россия oraz dziennikarze z Krakowa."
+)
+
+RUSSIAN = (
+    "Вчера президент Белоруссии Александр Лукашенко прилетел в Москву. Переговоры Лукашенко "
+    "с Владимиром Путиным прошли в Кремле и продолжались почти четыре часа."
+)
+
+
+def names_of(record: dict) -> dict[str, dict]:
+    return {n["text"]: n for n in record["names"]}
+
+
+@pytest.fixture(scope="module")
+def english(pipe, validator):
+    record = pipe(MIXED_ENGLISH).to_dict()
+    check_record(record, validator)
+    return record
+
+
+def test_cyrillic_runs_in_english_are_names(english):
+    assert {"Новая Ўсходняя Плынь", "Київський Вісник", "Утренний Курьер"} <= set(names_of(english))
+
+
+def test_letters_settle_the_language_and_the_scheme(english):
+    names = names_of(english)
+    belarusian, ukrainian = names["Новая Ўсходняя Плынь"], names["Київський Вісник"]
+    assert belarusian["lang"] == "be" and ukrainian["lang"] == "uk"
+    assert set(belarusian["translit"]) == {"bgn_pcgn", "national", "ala_lc", "pwn"}
+    assert set(ukrainian["translit"]) == {"national", "bgn_pcgn", "ala_lc", "pwn"}
+    assert ukrainian["latin"] == ukrainian["translit"]["national"]
+    assert belarusian["latin"] == belarusian["translit"]["bgn_pcgn"]
+    for name in (belarusian, ukrainian):
+        assert name["latin"] and not any("\u0400" <= c <= "\u04ff" for c in name["latin"])
+
+
+def test_russian_run_is_not_taken_for_belarusian_or_ukrainian(english):
+    russian = names_of(english)["Утренний Курьер"]
+    assert russian["lang"] not in {"be", "uk"}
+    assert russian["translit"]  # romanized by the Russian (or fallback) schemes
+
+
+def test_every_name_has_a_label_and_its_form_romanized(english):
+    for name in english["names"]:
+        assert name["label"] in {"PER", "LOC", "ORG", "PRO", "EVT", "MISC"}
+        assert name["translit"] and name["latin"] in name["translit"].values()
+        assert name["lemma"] is None or name["lemma"].split()[0][:3] == name["text"].split()[0][:3]
+
+
+def test_polish_text_with_a_cyrillic_name(pipe, validator):
+    record = pipe(POLISH).to_dict()
+    check_record(record, validator)
+    names = names_of(record)
+    assert "Единая Россия" in names
+    assert names["Единая Россия"]["lang"] != "pl"
+    assert names["Единая Россия"]["latin"].isascii()
+    polish = [n for n in record["names"] if n["lang"] == "pl"]
+    assert polish, "the Polish recognizer finds the Polish names"
+    for name in polish:  # Latin-script names are not transliterated
+        assert name["translit"] == {} and name["latin"] == (name["lemma"] or name["text"])
+    found = {n["text"] for n in polish}
+    assert found & {"Aleksandr Łukaszenka", "Łukaszenka", "Łukaszenki", "Warszawy", "Krakowa", "Białorusi"}
+
+
+def test_polish_names_get_base_forms(pipe):
+    record = pipe(POLISH).to_dict()
+    lemmas = {n["text"]: n["lemma"] for n in record["names"]}
+    if "Łukaszenki" in lemmas:
+        assert lemmas["Łukaszenki"] == "Łukaszenka"
+    if "Warszawy" in lemmas:
+        assert lemmas["Warszawy"] == "Warszawa"
+
+
+def test_russian_text_gets_recognized_names_with_one_lemma_per_person(pipe, validator):
+    record = pipe(RUSSIAN).to_dict()
+    check_record(record, validator)
+    per = [n for n in record["names"] if n["label"] == "PER"]
+    assert per, "the Russian recognizer finds the persons"
+    lemmas = {n["lemma"] for n in per if "Лукашенко" in n["text"]}
+    assert lemmas and all("Лукашенко" in lemma for lemma in lemmas)
+    putin = [n for n in record["names"] if "Путиным" in n["text"]]
+    assert putin and putin[0]["lemma"].endswith("Путин")
+    assert all(n["lang"] == "ru" for n in record["names"])
+    assert all(n["latin"].isascii() for n in per)
+
+
+@pytest.mark.parametrize(
+    ("lang", "form", "label", "lemma"),
+    [
+        ("ru", "Лукашенко", "PER", "Лукашенко"),
+        ("ru", "Лукашенку", "PER", "Лукашенко"),
+        ("ru", "Путиным", "PER", "Путин"),
+        ("ru", "Москве", "LOC", "Москва"),
+        ("ru", "Владимира Путина", "PER", "Владимир Путин"),
+        ("pl", "Łukaszenki", "PER", "Łukaszenka"),
+        ("pl", "Łukaszenka", "PER", "Łukaszenka"),
+        ("pl", "Warszawie", "LOC", "Warszawa"),
+        ("uk", "Лукашенку", "PER", "Лукашенко"),
+        ("uk", "Києві", "LOC", "Київ"),
+    ],
+)
+def test_shipped_lemma_rules(lang, form, label, lemma):
+    lemmatizer = Lemmatizer.from_disk(package_path("models", "lemmas", f"{lang}.json"))
+    assert lemmatizer(form, label) == lemma
+
+
+def test_lemma_rules_learned_from_pairs():
+    pairs = [("Иванову", "Иванов", "PER"), ("Петрову", "Петров", "PER"), ("Сидорову", "Сидоров", "PER"),
+             ("Иванова", "Иванов", "PER"), ("Петрова", "Петров", "PER"), ("Иванов", "Иванов", "PER")]
+    lemmatizer = Lemmatizer.learn(pairs, lang="ru")
+    assert lemmatizer("Смирнову", "PER") == "Смирнов"
+    assert lemmatizer("Смирнова", "PER") == "Смирнов"
+    assert lemmatizer("«Смирнову»", "PER") == "«Смирнов»"  # punctuation around a word is kept
+    again = Lemmatizer(**{k: v for k, v in lemmatizer.to_dict().items() if k != "rules"}, rules=lemmatizer.rules)
+    assert again("Смирнову", "PER") == "Смирнов"
+
+
+def test_name_language_by_letters_then_segment():
+    segments = [Segment(0, 10, "en", 1.0), Segment(10, 30, "ru", 1.0)]
+    assert name_language("Ўсход", segments, 0) == "be"
+    assert name_language("Київ", segments, 12) == "uk"
+    assert name_language("Москва", segments, 12) == "ru"
+    assert name_language("Москва", segments, 40) == "und"
+
+
+def test_overlapping_names_keep_the_longer():
+    names = [Name(0, 5, "aaaaa", "PER", "ru"), Name(0, 12, "aaaaa bbbbbb", "MISC", "ru"), Name(20, 25, "ccccc", "LOC", "ru")]
+    kept = _deduplicate(names)
+    assert [(n.start, n.end) for n in kept] == [(0, 12), (20, 25)]
+
+
+def test_shipped_models_are_small():
+    for lang in ("ru", "pl", "uk"):
+        folder = package_path("models", "ner", lang)
+        size = sum(p.stat().st_size for p in Path(folder).rglob("*") if p.is_file())
+        assert (folder / "meta.json").is_file() and size < 10_000_000
+
+
+def test_training_script_says_when_the_data_is_missing(tmp_path):
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "training" / "train_ner.py"), "--data", str(tmp_path / "nowhere")],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 2 and "no SlavicNER corpus" in result.stderr
+
+
+def test_batched_documents_get_the_names_they_get_alone(pipe):
+    texts = [RUSSIAN, MIXED_ENGLISH, POLISH, RUSSIAN]
+    together = [[n.to_dict() for n in doc.names] for doc in pipe.stream(texts)]
+    alone = [[n.to_dict() for n in pipe(text).names] for text in texts]
+    assert together == alone and all(together)

@@ -1,0 +1,178 @@
+"""Language segmentation: the languages stage on pages and code-switched sentences we wrote."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from conftest import SEED, check_record, letter_langs
+from textpipe.document import Block, Document
+from textpipe.resources import load_package_toml
+from textpipe.stage import build_config
+from textpipe.stages.languages import Languages
+
+
+@pytest.fixture(scope="module")
+def stage() -> Languages:
+    settings = load_package_toml("pipelines", "default.toml")["languages"]
+    return Languages(build_config(Languages.Config, settings, "languages"))
+
+
+def segment(stage: Languages, *lines: str) -> dict:
+    """The record of a plain-text page, one block a line, through the languages stage alone."""
+    text = "\n".join(lines)
+    blocks, start = [], 0
+    for line in lines:
+        blocks.append(Block(start, start + len(line)))
+        start += len(line) + 1
+    doc = Document(id="t", text=text, blocks=blocks)
+    stage.process(doc)
+    assert_covering(doc)
+    return {"text": doc.text, "segments": [s.to_dict() for s in doc.segments], "lang": doc.lang}
+
+
+def assert_covering(doc: Document) -> None:
+    """Segments are ordered, non-overlapping, inside blocks, and cover every letter of every block."""
+    previous_end = 0
+    for seg in doc.segments:
+        assert previous_end <= seg.start < seg.end, "ordered and non-overlapping"
+        previous_end = seg.end
+        assert any(b.start <= seg.start and seg.end <= b.end for b in doc.blocks), "inside one block"
+        assert 0.0 <= seg.score <= 1.0
+    for block in doc.blocks:
+        for i in range(block.start, block.end):
+            if doc.text[i].isalpha():
+                assert any(s.start <= i < s.end for s in doc.segments), f"letter {doc.text[i]!r} at {i} uncovered"
+
+
+# -- the seed page, through the whole default pipeline ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seed(pipe):
+    return pipe(SEED.read_bytes(), id="bynet").to_dict()
+
+
+def test_seed_record(seed, validator):
+    check_record(seed, validator)
+    assert seed["lang"] == "en"
+
+
+@pytest.mark.parametrize("phrase", ["Движение Будущего", "Революция Через Социальную Сеть"])
+def test_seed_russian_names(seed, phrase):
+    assert letter_langs(seed, phrase) == {"ru"}
+
+
+def test_seed_english_around_names(seed):
+    assert letter_langs(seed, "Movement of the Future (") == {"en"}
+    assert letter_langs(seed, "or Revolution through a Social Network initiative") == {"en"}
+
+
+def test_seed_polish_notice(seed):
+    assert letter_langs(seed, "Poniższa Polityka Prywatności – klauzule informacyjne") == {"pl"}
+
+
+def test_seed_every_letter_in_a_segment(seed):
+    text = seed["text"]
+    covered = set()
+    for s in seed["segments"]:
+        covered.update(range(s["start"], s["end"]))
+    body_letters = [i for b in seed["blocks"] for i in range(b["start"], b["end"]) if text[i].isalpha()]
+    assert all(i in covered for i in body_letters)
+
+
+# -- code-switched sentences ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "insert", "lang"),
+    [
+        ("The protest was organised by a group called Маладая Франт last spring.", "Маладая Франт", "be"),
+        ("He always ends his letters with Жыве Беларусь and a smile.", "Жыве Беларусь", "be"),
+        ("Her grandmother still says Добрий вечір when she answers the phone.", "Добрий вечір", "uk"),
+        ("The poster simply read Їжте більше овочів in bright letters.", "Їжте більше овочів", "uk"),
+        ("They named the café Съешь ещё этих булок as a joke.", "Съешь ещё этих булок", "ru"),
+        ("The word здравствуйте is hard to pronounce.", "здравствуйте", "ru"),
+        ("Every morning the teacher greeted us with dzień dobry and a smile.", "dzień dobry", "pl"),
+        ("I heard him whisper bardzo dziękuję before he left the room.", "bardzo dziękuję", "pl"),
+        ("The sign said (Wstęp wzbroniony) but nobody cared.", "Wstęp wzbroniony", "pl"),
+        ("Na koncercie zagrali utwór (Born in the USA) i wszyscy śpiewali.", "Born in the USA", "en"),
+    ],
+)
+def test_inserted_phrase_gets_its_own_segment(stage, sentence, insert, lang):
+    record = segment(stage, sentence)
+    assert letter_langs(record, insert) == {lang}
+    host = sentence[: sentence.index(insert)]
+    assert len(letter_langs(record, host.strip(" ("))) == 1
+
+
+def test_polish_sentence_after_english(stage):
+    record = segment(stage, "We stayed at home all weekend. Potem pojechaliśmy nad morze i było wspaniale.")
+    assert letter_langs(record, "We stayed at home all weekend.") == {"en"}
+    assert letter_langs(record, "Potem pojechaliśmy nad morze i było wspaniale.") == {"pl"}
+
+
+def test_a_name_does_not_switch_the_language(stage):
+    record = segment(stage, "The group used VKontakte to coordinate the protests across the country.")
+    assert letter_langs(record, "The group used VKontakte to coordinate the protests") == {"en"}
+
+
+@pytest.mark.parametrize(
+    ("line", "lang"),
+    [
+        ("Сёння ў Мінску ідзе дождж, а заўтра будзе сонечна і цёпла.", "be"),
+        ("Мы сустрэліся каля вакзала і доўга размаўлялі пра жыццё.", "be"),
+        ("Сьогодні в Києві йде дощ, а завтра буде сонячно і тепло.", "uk"),
+        ("Ми зустрілися біля вокзалу і довго розмовляли про життя.", "uk"),
+    ],
+)
+def test_belarusian_and_ukrainian_pages_are_not_russian(stage, line, lang):
+    record = segment(stage, line)
+    assert {s["lang"] for s in record["segments"]} == {lang}
+    assert record["lang"] == lang
+
+
+@pytest.mark.parametrize(
+    ("line", "lang"),
+    [
+        ("Včera jsme byli v kině a film se nám moc líbil.", "cs"),
+        ("Včera sme boli v kine a film sa nám veľmi páčil.", "sk"),
+    ],
+)
+def test_czech_and_slovak_pages_are_not_polish(stage, line, lang):
+    record = segment(stage, line)
+    assert {s["lang"] for s in record["segments"]} == {lang}
+
+
+def test_short_lines_lean_on_the_page(stage):
+    record = segment(
+        stage,
+        "Сёння ў Мінску ідзе дождж, а заўтра будзе сонечна і цёпла.",
+        "Мы сустрэліся каля вакзала і доўга размаўлялі пра жыццё.",
+        "Мама",  # ru, uk, be alike: the page says be
+    )
+    assert letter_langs(record, "Мама") == {"be"}
+
+
+def test_no_letters_no_segments(stage):
+    record = segment(stage, "12345 -- 67", "!!!")
+    assert record["segments"] == []
+    assert record["lang"] == "und"
+
+
+def test_other_language_sentence(stage):
+    record = segment(stage, "Das ist ein schönes Haus, und wir gehen morgen zusammen in die Stadt.")
+    assert {s["lang"] for s in record["segments"]} == {"de"}
+
+
+def test_segments_never_cross_blocks(stage):
+    record = segment(stage, "First line in English here.", "Druga linia po polsku, dziękuję bardzo.")
+    starts = [0, len("First line in English here.") + 1]
+    for s in record["segments"]:
+        assert not (s["start"] < starts[1] <= s["end"] - 1 and s["start"] < starts[1] - 1)
+
+
+def test_config_has_every_setting_written():
+    settings = load_package_toml("pipelines", "default.toml")["languages"]
+    assert set(settings) == {f.name for f in dataclasses.fields(Languages.Config)}

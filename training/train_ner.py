@@ -1,0 +1,266 @@
+"""Train the names stage's models on SlavicNER: a small spaCy NER model and lemma rules per language.
+
+    python training/train_ner.py --data ../shared/corpora/slavicner            # ru, pl, uk; all topics
+    python training/train_ner.py --data PATH --lang uk --topics brexit ryanair --out /tmp/models
+
+Writes ``<out>/ner/<lang>/`` (``nlp.to_disk``) and ``<out>/lemmas/<lang>.json`` — by default into
+``src/textpipe/models/``, the files the names stage loads. SlavicNER's layout:
+``raw/<topic>/<lang>/<file>.txt`` and ``ner/<topic>/<lang>/<file>.tsv`` with one mention a line,
+``start  end  mention  lemma  category  id`` (code-point offsets into the .txt).
+
+The model: ``spacy.blank(lang)`` tokenizer, one ``ner`` component over a HashEmbedCNN tok2vec (no
+pretrained vectors). Training is deterministic (``--seed``); a tenth of the training documents is
+held back as the development set for early stopping, and the best epoch's weights are kept.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from textpipe.lemmas import Lemmatizer, load_supplement  # noqa: E402
+
+LANGS = ("ru", "pl", "uk")
+LABELS = ("PER", "LOC", "ORG", "PRO", "EVT")
+DEFAULT_OUT = ROOT / "src" / "textpipe" / "models"
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    text: str
+    lemma: str
+    label: str
+
+
+@dataclass
+class CorpusDoc:
+    topic: str
+    lang: str
+    name: str
+    text: str
+    mentions: list[Mention]
+
+
+def topics_of(data: Path) -> list[str]:
+    return sorted(p.name for p in (data / "raw").iterdir() if p.is_dir())
+
+
+def read_corpus(data: Path, lang: str, topics: list[str]) -> list[CorpusDoc]:
+    """The documents of ``lang`` in ``topics`` with their mentions, sorted by topic and file name."""
+    docs: list[CorpusDoc] = []
+    for topic in topics:
+        folder = data / "raw" / topic / lang
+        for path in sorted(folder.glob("*.txt")):
+            text = path.read_text(encoding="utf-8")
+            mentions: list[Mention] = []
+            tsv = data / "ner" / topic / lang / (path.stem + ".tsv")
+            if tsv.is_file():
+                for line in tsv.read_text(encoding="utf-8").splitlines():
+                    parts = line.split("\t")
+                    if len(parts) < 5:
+                        continue
+                    start, end = int(parts[0]), int(parts[1])
+                    if text[start:end] != parts[2] or parts[4] not in LABELS:
+                        continue
+                    mentions.append(Mention(start, end, parts[2], parts[3], parts[4]))
+            docs.append(CorpusDoc(topic, lang, path.stem, text, sorted(mentions, key=lambda m: (m.start, m.end))))
+    return docs
+
+
+def paragraphs(doc: CorpusDoc) -> list[tuple[int, str, list[Mention]]]:
+    """The document's non-blank lines with the mentions inside each: (offset, text, mentions)."""
+    out: list[tuple[int, str, list[Mention]]] = []
+    offset = 0
+    for line in doc.text.split("\n"):
+        if line.strip():
+            end = offset + len(line)
+            out.append((offset, line, [m for m in doc.mentions if offset <= m.start and m.end <= end]))
+        offset += len(line) + 1
+    return out
+
+
+# -- the model -----------------------------------------------------------------------------------------
+def ner_config(width: int, depth: int, embed_size: int) -> dict:
+    return {
+        "model": {
+            "@architectures": "spacy.TransitionBasedParser.v2",
+            "state_type": "ner",
+            "extra_state_tokens": False,
+            "hidden_width": 64,
+            "maxout_pieces": 2,
+            "use_upper": True,
+            "nO": None,
+            "tok2vec": {
+                "@architectures": "spacy.HashEmbedCNN.v2",
+                "pretrained_vectors": None,
+                "width": width,
+                "depth": depth,
+                "embed_size": embed_size,
+                "window_size": 1,
+                "maxout_pieces": 3,
+                "subword_features": True,
+            },
+        }
+    }
+
+
+def examples_of(nlp, docs: list[CorpusDoc]) -> list:
+    from spacy.training import Example
+
+    examples = []
+    for doc in docs:
+        for offset, text, mentions in paragraphs(doc):
+            predicted = nlp.make_doc(text)
+            spans, last_end = [], -1
+            for m in mentions:
+                span = predicted.char_span(m.start - offset, m.end - offset, label=m.label)
+                if span is None or span.start < last_end:  # off the tokens, or overlapping: left out
+                    continue
+                spans.append(span)
+                last_end = span.end
+            reference = predicted.copy()
+            reference.set_ents(spans, default="outside")
+            examples.append(Example(predicted, reference))
+    return examples
+
+
+def train_ner(
+    lang: str,
+    docs: list[CorpusDoc],
+    *,
+    seed: int = 0,
+    width: int = 64,
+    depth: int = 2,
+    embed_size: int = 2000,
+    max_epochs: int = 8,
+    patience: int = 2,
+    dropout: float = 0.1,
+    epoch_words: int = 150_000,
+    extra_docs: list[CorpusDoc] | None = None,
+    log=print,
+):
+    """A trained spaCy pipeline (blank ``lang`` tokenizer + ner) on ``docs`` (plus ``extra_docs``,
+    documents of a related language that join the training set but not the development set)."""
+    import spacy
+    from spacy.util import compounding, fix_random_seed, minibatch
+
+    fix_random_seed(seed)
+    rng = random.Random(seed)
+    shuffled = list(docs)
+    rng.shuffle(shuffled)
+    n_dev = max(1, len(shuffled) // 10)
+    dev_docs, train_docs = shuffled[:n_dev], shuffled[n_dev:] + list(extra_docs or [])
+
+    nlp = spacy.blank(lang)
+    ner = nlp.add_pipe("ner", config=ner_config(width, depth, embed_size))
+    for label in LABELS:
+        ner.add_label(label)
+    train = examples_of(nlp, train_docs)
+    dev = examples_of(nlp, dev_docs)
+    optimizer = nlp.initialize(lambda: train[:200])
+    best_score, best_bytes, stale = -1.0, None, 0
+    started = time.time()
+    for epoch in range(max_epochs):
+        rng.shuffle(train)
+        sample, words = [], 0
+        for example in train:  # an epoch is a random sample of about ``epoch_words`` words
+            if words >= epoch_words:
+                break
+            sample.append(example)
+            words += len(example.reference)
+        losses: dict[str, float] = {}
+        for batch in minibatch(sample, size=compounding(8.0, 64.0, 1.01)):
+            nlp.update(batch, sgd=optimizer, drop=dropout, losses=losses)
+        with nlp.select_pipes(enable=["ner"]):
+            scores = nlp.evaluate(dev)
+        f = scores["ents_f"] or 0.0
+        log(f"  {lang} epoch {epoch + 1}: loss {losses.get('ner', 0):.0f}  dev F1 {f:.4f}  ({time.time() - started:.0f}s)")
+        if f > best_score:
+            best_score, stale = f, 0
+            with nlp.use_params(optimizer.averages):
+                best_bytes = nlp.to_bytes()
+        else:
+            stale += 1
+            if stale >= patience:
+                break
+    if best_bytes is not None:
+        nlp.from_bytes(best_bytes)
+    log(f"  {lang}: best dev F1 {best_score:.4f}, {len(train)} training paragraphs, {time.time() - started:.0f}s")
+    return nlp
+
+
+SUPPLEMENT = DEFAULT_OUT / "lemmas" / "supplement.toml"
+
+
+def save_without_corpus_strings(nlp, path: Path) -> None:
+    """``nlp.to_disk(path)`` with the string store cut down to the labels: spaCy keeps every token
+    string it has seen in ``vocab/strings.json`` (the corpus's vocabulary, megabytes of it), which the
+    hash-embedding NER model never needs (its features are hashes computed from each token's text)."""
+    import json
+
+    nlp.to_disk(path)
+    labels = sorted(nlp.get_pipe("ner").labels)
+    (path / "vocab" / "strings.json").write_text(json.dumps(labels), encoding="utf-8")
+
+
+def learn_lemmas(lang: str, docs: list[CorpusDoc]) -> Lemmatizer:
+    """Suffix rules from the mentions' (form, lemma) pairs, plus the hand-written supplement."""
+    supplement = load_supplement(SUPPLEMENT, lang) if SUPPLEMENT.is_file() else {}
+    return Lemmatizer.learn(((m.text, m.lemma, m.label) for d in docs for m in d.mentions), lang=lang, supplement=supplement)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, required=True, help="the SlavicNER folder (with raw/ and ner/)")
+    parser.add_argument("--lang", nargs="+", default=list(LANGS), choices=LANGS)
+    parser.add_argument("--topics", nargs="+", help="topics to train on (default: all)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="writes <out>/ner/<lang>/ and <out>/lemmas/<lang>.json")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--max-epochs", type=int, default=8)
+    parser.add_argument("--patience", type=int, default=2, help="epochs without a better dev F1 before stopping")
+    parser.add_argument("--epoch-words", type=int, default=150_000, help="words sampled for each epoch")
+    parser.add_argument("--width", type=int, default=64)
+    parser.add_argument("--depth", type=int, default=2)
+    parser.add_argument("--embed-size", type=int, default=2000)
+    parser.add_argument("--dropout", type=float, default=0.1)
+    parser.add_argument("--lemmas-only", action="store_true", help="write the lemma rules only")
+    parser.add_argument(
+        "--extra", nargs="*", default=["uk:ru"], metavar="LANG:OTHER",
+        help="train LANG's model on OTHER's documents too (same topics); default uk:ru",
+    )
+    args = parser.parse_args(argv)
+    if not (args.data / "raw").is_dir() or not (args.data / "ner").is_dir():
+        print(f"train_ner: no SlavicNER corpus at {args.data} (expected raw/ and ner/ folders in it)", file=sys.stderr)
+        return 2
+    topics = args.topics or topics_of(args.data)
+    for lang in args.lang:
+        docs = read_corpus(args.data, lang, topics)
+        print(f"{lang}: {len(docs)} documents, {sum(len(d.mentions) for d in docs)} mentions, topics {', '.join(topics)}")
+        (args.out / "lemmas").mkdir(parents=True, exist_ok=True)
+        learn_lemmas(lang, docs).to_disk(args.out / "lemmas" / f"{lang}.json")
+        if args.lemmas_only:
+            continue
+        extra = [d for pair in args.extra if pair.split(":")[0] == lang for d in read_corpus(args.data, pair.split(":")[1], topics)]
+        if extra:
+            print(f"{lang}: plus {len(extra)} documents of {', '.join(p.split(':')[1] for p in args.extra if p.startswith(lang + ':'))}")
+        nlp = train_ner(
+            lang, docs, extra_docs=extra, seed=args.seed, width=args.width, depth=args.depth, embed_size=args.embed_size,
+            max_epochs=args.max_epochs, patience=args.patience, epoch_words=args.epoch_words, dropout=args.dropout,
+        )
+        (args.out / "ner").mkdir(parents=True, exist_ok=True)
+        save_without_corpus_strings(nlp, args.out / "ner" / lang)
+        print(f"{lang}: wrote {args.out / 'ner' / lang}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
