@@ -13,7 +13,7 @@ import threading
 import time
 import types
 import typing
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar, Union
 
@@ -47,11 +47,12 @@ class Stage:
                 doc = self.process_safely(doc)
             yield doc
 
-    def process_safely(self, doc: Document) -> Document:
-        """``process`` within the document's time budget; a failure becomes the document's error."""
+    def process_safely(self, doc: Document, process: Callable[[Document], Document] | None = None) -> Document:
+        """``process`` (or the given callable) within the document's time budget; a failure becomes
+        the document's error."""
         try:
             with time_limit(doc.deadline):
-                return self.process(doc)
+                return (process or self.process)(doc)
         except Exception as exc:  # noqa: BLE001 - one bad document must never stop a batch
             doc.error = DocumentError(type(exc).__name__, str(exc) or repr(exc), stage=self.name)
             return doc

@@ -49,7 +49,7 @@ import numpy as np
 
 from ..boilerplate_features import FEATURES, page_features
 from ..boilerplate_model import BoilerplateModel, load_lexicon, load_model, main_region, site_key
-from ..document import BODY, BOILERPLATE, Block, Document, DocumentError
+from ..document import BODY, BOILERPLATE, Block, Document
 from ..stage import Stage
 
 _SECTION_KINDS = ("comments", "related")
@@ -126,12 +126,13 @@ class Boilerplate(Stage):
         self._model = model
 
     # -- one document -----------------------------------------------------------------------------
-    def process(self, doc: Document) -> Document:
+    def process(self, doc: Document, recurring: set[int] | None = None) -> Document:
+        """Label the blocks; ``recurring`` is the batch evidence of the stream pass, if any."""
         if not doc.blocks:
             return doc
         texts = [doc.text[b.start : b.end] for b in doc.blocks]
         body, X, hits = self.classify(texts, doc.blocks)
-        self._assign(doc.blocks, texts, body, X, hits)
+        self._assign(doc.blocks, texts, body, X, hits, recurring)
         return doc
 
     def classify(self, texts: list[str], blocks: list[Block]) -> tuple[np.ndarray, np.ndarray, list[list[int] | None]]:
@@ -318,13 +319,8 @@ class Boilerplate(Stage):
     def _release(self, doc: Document, site: str, hashes: list[bytes]) -> Document:
         if doc.error is not None or not doc.blocks:
             return doc
-        try:
-            texts = [doc.text[b.start : b.end] for b in doc.blocks]
-            body, X, hits = self.classify(texts, doc.blocks)
-            self._assign(doc.blocks, texts, body, X, hits, self._recurring(site, hashes))
-        except Exception as exc:  # noqa: BLE001 - one bad document must never stop a batch
-            doc.error = DocumentError(type(exc).__name__, str(exc) or repr(exc), stage=self.name)
-        return doc
+        recurring = self._recurring(site, hashes)
+        return self.process_safely(doc, lambda d: self.process(d, recurring))
 
 
 def _shape_kind(row: np.ndarray, text: str, words: int) -> str | None:

@@ -40,7 +40,7 @@ from ..lemmas import Lemmatizer, load_lemmatizer
 from ..pieces import Piece, main_script, pieces_of, sentences_of
 from ..resources import package_path
 from ..scripts import CYRILLIC
-from ..stage import ConfigError, Stage
+from ..stage import ConfigError, Stage, time_limit
 
 #: letters that settle a Cyrillic name's language whatever its segment says
 _LETTER_LANGS = (("ў", "be"), ("ї", "uk"), ("є", "uk"), ("ґ", "uk"))
@@ -121,8 +121,10 @@ class Names(Stage):
 
     def _run_batch(self, batch: list[Document]) -> list[Document]:
         todo = [doc for doc in batch if doc.error is None]
+        deadline = min((doc.deadline for doc in todo if doc.deadline is not None), default=None)
         try:
-            self._process_batch(todo)
+            with time_limit(deadline):  # the batch's earliest budget; past it, one by one
+                self._process_batch(todo)
         except Exception:  # noqa: BLE001 - find the culprit, document by document
             for doc in todo:
                 self.process_safely(doc)
