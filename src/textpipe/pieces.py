@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .document import Block
 from .langid import UNDETERMINED
@@ -67,7 +68,9 @@ def _close(piece: Piece, gap_after: str) -> None:
     piece.delimited = piece.delimited and bool(_CLOSING.search(gap_after))
 
 
+@lru_cache(maxsize=1 << 16)
 def _word_script(word: str) -> str:
+    """The script most of a word's letters are in (cached: words repeat all over a corpus)."""
     counts = Counter(script_of(c) for c in word if c.isalpha())
     if not counts:  # a "word" of no letters at all (², ⅷ...: \w but not alphabetic)
         return OTHER
