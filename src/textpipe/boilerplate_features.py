@@ -401,7 +401,7 @@ def context_features(p: np.ndarray, X: np.ndarray) -> np.ndarray:
     Z[:, col + 5] = page_max
     Z[:, col + 6] = float(p.mean())
     Z[:, col + 7] = p / max(page_max, 1e-6)
-    start, end = _max_region((np.maximum(words, 1.0) ** 0.5) * (p - 0.3))
+    start, end = max_sum_run((np.maximum(words, 1.0) ** 0.5) * (p - 0.3))
     idx = np.arange(n)
     if start >= 0:
         Z[:, col + 8] = (idx >= start) & (idx <= end)
@@ -418,7 +418,8 @@ def context_features(p: np.ndarray, X: np.ndarray) -> np.ndarray:
     return Z
 
 
-def _max_region(scores: np.ndarray) -> tuple[int, int]:
+def max_sum_run(scores: np.ndarray) -> tuple[int, int]:
+    """``[start, end]`` of the consecutive run with the highest positive sum (``(-1, -2)`` if none)."""
     best, current, start, best_start, best_end = 0.0, 0.0, 0, -1, -2
     for i, v in enumerate(scores.tolist()):
         if current <= 0:

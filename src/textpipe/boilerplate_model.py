@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from .boilerplate_features import CONTEXT_FEATURES, FEATURES, Lexicon, context_features
+from .boilerplate_features import CONTEXT_FEATURES, FEATURES, Lexicon, context_features, max_sum_run
 from .resources import load_package_toml, load_toml, package_path
 
 _TOKEN = re.compile(r"\w+")
@@ -235,16 +235,7 @@ def main_region(p: np.ndarray, words: np.ndarray, threshold: float, word_exponen
     pull in the short blocks between them (titles, subheadings, short paragraphs) and a menu line
     that looks like prose far from the article stays out.
     """
-    scores = (np.maximum(words, 1.0) ** word_exponent * (p - threshold)).tolist()
-    best, current, start, best_start, best_end = 0.0, 0.0, 0, -1, -2
-    for i, v in enumerate(scores):
-        if current <= 0:
-            current, start = v, i
-        else:
-            current += v
-        if current > best:
-            best, best_start, best_end = current, start, i
-    return best_start, best_end
+    return max_sum_run(np.maximum(words, 1.0) ** word_exponent * (p - threshold))
 
 
 # -- sites -----------------------------------------------------------------------------------------
