@@ -37,3 +37,12 @@ def test_identify_and_transliterate():
     assert textpipe.identify("12345 !!!") == ("und", 0.0)
     assert textpipe.transliterate("Движение Будущего") == "Dvizheniye Budushchego"
     assert textpipe.transliterate("Аляксандр Лукашэнка", lang="be") == "Alyaksandr Lukashenka"
+
+
+def test_schema_lists_the_models_boilerplate_kinds():
+    from textpipe.document import BOILERPLATE_KINDS
+    from textpipe.resources import load_package_json
+
+    schema = load_package_json("schema", "record-v1.json")
+    kinds = schema["$defs"]["record"]["properties"]["blocks"]["items"]["properties"]["kind"]["enum"]
+    assert kinds == [None, *BOILERPLATE_KINDS]

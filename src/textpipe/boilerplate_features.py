@@ -180,11 +180,6 @@ _LEX0 = _INDEX[f"lex_{LEXICON_KINDS[0]}"]
 _DIGIT = re.compile(r"\d")
 
 
-def page_language(texts: Sequence[str], lexicon: Lexicon) -> str:
-    """The language whose stop words the page uses most ("und" when none)."""
-    return _language_of([_TOKEN.findall(t.lower()) for t in texts], lexicon)
-
-
 def page_features(texts: Sequence[str], hints: Sequence[BlockHints | None], lexicon: Lexicon, hits_out: list[list[int] | None] | None = None) -> np.ndarray:
     """The feature matrix of a page: one row a block, columns as ``FEATURES``.
 

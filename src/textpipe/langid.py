@@ -139,11 +139,6 @@ class LanguageIdentifier:
             return {}
         return self.probabilities_of_words(words, script, prior, candidates)
 
-    def log_scores(self, text: str) -> tuple[str | None, list[float], int]:
-        """(main script, the model's summed log-likelihoods over LANGS, number of words)."""
-        script, words, _ = self._analyse(text)
-        return script, self.model.text_scores(words), len(words)
-
     def known_share(self, words: list[str], langs: str | Iterable[str]) -> float:
         """The share of the words the word table knows as words of ``langs`` (a language or several;
         known: P(word | lang) >= 1e-5)."""

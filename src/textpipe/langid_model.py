@@ -292,9 +292,6 @@ class NgramModel:
         self._cache.update(zip(words, vectors))
         return vectors
 
-    def word_vector(self, word: str) -> list[float]:
-        return self.text_scores([word])
-
     def known_bits(self, word: str) -> int:
         """Bit i set: the word is a known word of LANGS[i] (0 for a word outside the table)."""
         row = self.word_index.get(word)

@@ -92,16 +92,3 @@ def main_script(sentence: list[Piece]) -> str:
     for piece in sentence:
         letters[piece.script] += piece.end - piece.start
     return letters.most_common(1)[0][0]
-
-
-def main_text(text: str, sentence: list[Piece]) -> str:
-    """The sentence's words in its main script, the ones its language is identified from."""
-    script = main_script(sentence)
-    return " ".join(text[p.start : p.end] for p in sentence if p.script == script)
-
-
-
-
-def word_spans(text: str, piece: Piece) -> list[tuple[int, int]]:
-    """The ``[start, end)`` spans of the piece's words, in order (they cover all of its letters)."""
-    return [m.span() for m in _WORD.finditer(text, piece.start, piece.end)]

@@ -39,7 +39,3 @@ def letter_counts(text: str) -> dict[str, int]:
 def main_script(text: str) -> str | None:
     counts = letter_counts(text)
     return max(counts, key=counts.__getitem__) if counts else None
-
-
-def has_letters(text: str) -> bool:
-    return any(char.isalpha() for char in text)

@@ -229,16 +229,6 @@ class Boilerplate(Stage):
                 block.kind = kind or section or ("navigation" if i < first else "other")
 
     # -- kinds ------------------------------------------------------------------------------------
-    def block_kind(self, text: str, block: Block | None = None) -> str | None:
-        """The boilerplate kind a block shows on its own (None: nothing marks it)."""
-        hits: list[list[int] | None] = []
-        X = page_features([text], [block.hints if block is not None else None], self.lexicon, hits)
-        words = int(round(float(np.expm1(X[0, _WORDS]))))
-        kind = self.lexicon.kind_of(hits[0], words) if hits[0] is not None else None
-        if kind is None and block is not None and block.hints is not None:
-            kind = self._hint_kind(block, words)
-        return kind or _shape_kind(X[0], text, words)
-
     def _hint_kind(self, block: Block, words: int) -> str | None:
         assert block.hints is not None
         for token in block.hints.attrs:
