@@ -92,3 +92,8 @@ def main_script(sentence: list[Piece]) -> str:
     for piece in sentence:
         letters[piece.script] += piece.end - piece.start
     return letters.most_common(1)[0][0]
+
+
+def word_spans(text: str, piece: Piece) -> list[tuple[int, int]]:
+    """The ``[start, end)`` spans of the piece's words, in order (they cover all of its letters)."""
+    return [m.span() for m in _WORD.finditer(text, piece.start, piece.end)]
