@@ -28,7 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "training"))
 sys.path.insert(0, str(ROOT / "src"))
 
-from train_ner import LABELS, CorpusDoc, learn_lemmas, paragraphs, read_corpus, topics_of, train_ner  # noqa: E402
+from train_ner import (  # noqa: E402
+    LABELS, CorpusDoc, add_settings_arguments, learn_lemmas, paragraphs, read_corpus, settings_of, topics_of, train_ner,
+)
 
 MAIN = ("PER", "LOC", "ORG")
 EXTRA = {"uk": ["ru"]}  # as training/train_ner.py's default --extra uk:ru
@@ -103,8 +105,7 @@ def fold_model(args, lang: str, held: str, train_docs: list[CorpusDoc], extra: l
         return spacy.load(path), 0.0
     started = time.time()
     nlp = train_ner(
-        lang, train_docs, extra_docs=extra, seed=0, max_epochs=args.max_epochs,
-        log=lambda m: print(m, file=sys.stderr, flush=True),
+        lang, train_docs, extra_docs=extra, seed=0, settings=settings_of(args), log=lambda m: print(m, file=sys.stderr, flush=True),
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(path)
@@ -159,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", nargs="+", help="held-out topics to run (default: every topic)")
     parser.add_argument("--models-dir", type=Path, default=Path("/tmp/textpipe-names-folds"), help="fold models (cached)")
     parser.add_argument("--retrain", action="store_true", help="train fold models even if cached")
-    parser.add_argument("--max-epochs", type=int, default=6, help="epochs of each fold model (shipped models: 8)")
+    add_settings_arguments(parser)  # as training/train_ner.py's; use a fresh --models-dir per setting
+    parser.add_argument("--lemmas-only", action="store_true", help="score the lemma rules only (no NER, no speed)")
     parser.add_argument("--no-natasha", action="store_true")
     parser.add_argument("--speed-docs", type=int, default=150, help="documents for the pipeline docs/s (0: skip)")
     args = parser.parse_args(argv)
@@ -168,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     topics = topics_of(args.data)
     folds = args.folds or topics
-    natasha = None if args.no_natasha else Natasha()
+    natasha = None if args.no_natasha or args.lemmas_only else Natasha()
 
     results: dict[str, dict] = {}
     fold_rows: list[str] = []
@@ -183,6 +185,15 @@ def main(argv: list[str] | None = None) -> int:
             train_docs = read_corpus(args.data, lang, train_topics)
             extra = [d for other in EXTRA.get(lang, []) for d in read_corpus(args.data, other, train_topics)]
             test_docs = read_corpus(args.data, lang, [held])
+            lemmatizer = learn_lemmas(lang, train_docs)
+            for doc in test_docs:
+                for m in doc.mentions:
+                    ok = lemmatizer(m.text, m.label) == m.lemma
+                    lemma_ok += ok
+                    lemma_all += 1
+                    lemma_by_label[(m.label, ok)] += 1
+            if args.lemmas_only:
+                continue
             nlp, train_time = fold_model(args, lang, held, train_docs, extra)
             started = time.time()
             predicted = predict_spacy(nlp, test_docs)
@@ -205,13 +216,6 @@ def main(argv: list[str] | None = None) -> int:
             fold_rows.append(row)
             if lang in ("ru", "uk"):
                 run_tally.update(run_labels(nlp, test_docs))
-            lemmatizer = learn_lemmas(lang, train_docs)
-            for doc in test_docs:
-                for m in doc.mentions:
-                    ok = lemmatizer(m.text, m.label) == m.lemma
-                    lemma_ok += ok
-                    lemma_all += 1
-                    lemma_by_label[(m.label, ok)] += 1
         results[lang] = {
             "ours": ours, "natasha": theirs if natasha is not None and lang == "ru" else None,
             "lemma": (lemma_ok, lemma_all), "lemma_by_label": lemma_by_label,
@@ -254,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     print("Speed")
     for lang, res in results.items():
         print(f"{lang:<5}NER model alone: {res['ner_docs_s']:.1f} SlavicNER docs/s")
-    if args.speed_docs:
+    if args.speed_docs and not args.lemmas_only:
         speed = throughput(args.data, args.langs, args.speed_docs)
         print(
             f"whole default pipeline: {speed['docs_s']:.1f} docs/s on {speed['docs']} news-length docs "

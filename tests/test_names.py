@@ -6,6 +6,7 @@ Every sentence here is written for these tests (none comes from a corpus).
 from __future__ import annotations
 
 import subprocess
+import time
 import sys
 from pathlib import Path
 
@@ -178,3 +179,35 @@ def test_batched_documents_get_the_names_they_get_alone(pipe):
     together = [[n.to_dict() for n in doc.names] for doc in pipe.stream(texts)]
     alone = [[n.to_dict() for n in pipe(text).names] for text in texts]
     assert together == alone and all(together)
+
+
+def _before_names(pipe, texts: list[str]):
+    """The names stage of ``pipe`` and ``texts`` as documents processed by the stages before it."""
+    index = [stage.name for stage in pipe.processors].index("names")
+    docs = [pipe.reader.read_one(text, id=str(i), format="text", source="<test>") for i, text in enumerate(texts)]
+    for stage in pipe.processors[:index]:
+        docs = list(stage.run(docs))
+    return pipe.processors[index], docs
+
+
+def test_a_batch_charges_each_document_its_own_share_of_the_time(pipe, monkeypatch):
+    names, docs = _before_names(pipe, [RUSSIAN, RUSSIAN * 20, RUSSIAN * 20])
+    real = names.recognizer
+
+    class Slow:  # the recognizer takes 0.3 s for the batch
+        def __init__(self, nlp):
+            self.nlp = nlp
+
+        def pipe(self, texts, **kwargs):
+            time.sleep(0.3)
+            yield from self.nlp.pipe(texts, **kwargs)
+
+    monkeypatch.setattr(names, "recognizer", lambda lang: Slow(real(lang)) if real(lang) is not None else None)
+    now = time.monotonic()
+    docs[0].deadline = now + 0.1  # a short document with a short budget: its share is ~0.007 s
+    docs[1].deadline = now + 60
+    docs[2].deadline = now + 0.1  # a long one with a short budget: its share is ~0.15 s
+    out = list(names.run(docs))
+    assert out[0].error is None and any("Лукашенко" in n.text for n in out[0].names)
+    assert out[1].error is None and out[1].names
+    assert out[2].error is not None and out[2].error.type == "DocumentTimeout" and out[2].error.stage == "names"

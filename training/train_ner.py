@@ -19,7 +19,7 @@ import argparse
 import random
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,18 +133,25 @@ def examples_of(nlp, docs: list[CorpusDoc]) -> list:
     return examples
 
 
+@dataclass(frozen=True)
+class Settings:
+    """How a model is trained; the benchmark trains its fold models with the same settings."""
+
+    width: int = 64
+    depth: int = 2
+    embed_size: int = 2000
+    max_epochs: int = 8
+    patience: int = 2
+    dropout: float = 0.1
+    epoch_words: int = 150_000
+
+
 def train_ner(
     lang: str,
     docs: list[CorpusDoc],
     *,
     seed: int = 0,
-    width: int = 64,
-    depth: int = 2,
-    embed_size: int = 2000,
-    max_epochs: int = 8,
-    patience: int = 2,
-    dropout: float = 0.1,
-    epoch_words: int = 150_000,
+    settings: Settings = Settings(),
     extra_docs: list[CorpusDoc] | None = None,
     log=print,
 ):
@@ -161,7 +168,7 @@ def train_ner(
     dev_docs, train_docs = shuffled[:n_dev], shuffled[n_dev:] + list(extra_docs or [])
 
     nlp = spacy.blank(lang)
-    ner = nlp.add_pipe("ner", config=ner_config(width, depth, embed_size))
+    ner = nlp.add_pipe("ner", config=ner_config(settings.width, settings.depth, settings.embed_size))
     for label in LABELS:
         ner.add_label(label)
     train = examples_of(nlp, train_docs)
@@ -169,17 +176,17 @@ def train_ner(
     optimizer = nlp.initialize(lambda: train[:200])
     best_score, best_bytes, stale = -1.0, None, 0
     started = time.time()
-    for epoch in range(max_epochs):
+    for epoch in range(settings.max_epochs):
         rng.shuffle(train)
         sample, words = [], 0
         for example in train:  # an epoch is a random sample of about ``epoch_words`` words
-            if words >= epoch_words:
+            if words >= settings.epoch_words:
                 break
             sample.append(example)
             words += len(example.reference)
         losses: dict[str, float] = {}
         for batch in minibatch(sample, size=compounding(8.0, 64.0, 1.01)):
-            nlp.update(batch, sgd=optimizer, drop=dropout, losses=losses)
+            nlp.update(batch, sgd=optimizer, drop=settings.dropout, losses=losses)
         with nlp.select_pipes(enable=["ner"]):
             scores = nlp.evaluate(dev)
         f = scores["ents_f"] or 0.0
@@ -190,7 +197,7 @@ def train_ner(
                 best_bytes = nlp.to_bytes()
         else:
             stale += 1
-            if stale >= patience:
+            if stale >= settings.patience:
                 break
     if best_bytes is not None:
         nlp.from_bytes(best_bytes)
@@ -218,6 +225,23 @@ def learn_lemmas(lang: str, docs: list[CorpusDoc]) -> Lemmatizer:
     return Lemmatizer.learn(((m.text, m.lemma, m.label) for d in docs for m in d.mentions), lang=lang, supplement=supplement)
 
 
+def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--width``, ``--depth``, ... : one option per field of :class:`Settings`, its default the default."""
+    helps = {
+        "patience": "epochs without a better dev F1 before stopping",
+        "epoch_words": "words sampled for each epoch",
+        "width": "tok2vec width", "depth": "tok2vec depth (CNN layers)", "embed_size": "tok2vec hash-embedding rows",
+    }
+    for field in fields(Settings):
+        parser.add_argument(
+            "--" + field.name.replace("_", "-"), type=type(field.default), default=field.default, help=helps.get(field.name),
+        )
+
+
+def settings_of(args: argparse.Namespace) -> Settings:
+    return Settings(**{field.name: getattr(args, field.name) for field in fields(Settings)})
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, required=True, help="the SlavicNER folder (with raw/ and ner/)")
@@ -225,13 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--topics", nargs="+", help="topics to train on (default: all)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="writes <out>/ner/<lang>/ and <out>/lemmas/<lang>.json")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--max-epochs", type=int, default=8)
-    parser.add_argument("--patience", type=int, default=2, help="epochs without a better dev F1 before stopping")
-    parser.add_argument("--epoch-words", type=int, default=150_000, help="words sampled for each epoch")
-    parser.add_argument("--width", type=int, default=64)
-    parser.add_argument("--depth", type=int, default=2)
-    parser.add_argument("--embed-size", type=int, default=2000)
-    parser.add_argument("--dropout", type=float, default=0.1)
+    add_settings_arguments(parser)
     parser.add_argument("--lemmas-only", action="store_true", help="write the lemma rules only")
     parser.add_argument(
         "--extra", nargs="*", default=["uk:ru"], metavar="LANG:OTHER",
@@ -252,10 +270,7 @@ def main(argv: list[str] | None = None) -> int:
         extra = [d for pair in args.extra if pair.split(":")[0] == lang for d in read_corpus(args.data, pair.split(":")[1], topics)]
         if extra:
             print(f"{lang}: plus {len(extra)} documents of {', '.join(p.split(':')[1] for p in args.extra if p.startswith(lang + ':'))}")
-        nlp = train_ner(
-            lang, docs, extra_docs=extra, seed=args.seed, width=args.width, depth=args.depth, embed_size=args.embed_size,
-            max_epochs=args.max_epochs, patience=args.patience, epoch_words=args.epoch_words, dropout=args.dropout,
-        )
+        nlp = train_ner(lang, docs, extra_docs=extra, seed=args.seed, settings=settings_of(args))
         (args.out / "ner").mkdir(parents=True, exist_ok=True)
         save_without_corpus_strings(nlp, args.out / "ner" / lang)
         print(f"{lang}: wrote {args.out / 'ner' / lang}")

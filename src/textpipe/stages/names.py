@@ -27,6 +27,7 @@ to 4.4% / 2.4% (precision 0.90 / 0.95); the rest stay ``MISC``. Hence ``label_ru
 from __future__ import annotations
 
 import bisect
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from ..document import Document, Name, Segment
+from ..document import Document, DocumentError, Name, Segment
 from ..langid import UNDETERMINED
 from ..lemmas import Lemmatizer, load_lemmatizer
 from ..pieces import Piece, main_script, pieces_of, sentences_of
@@ -120,14 +121,21 @@ class Names(Stage):
         yield from self._run_batch(batch)
 
     def _run_batch(self, batch: list[Document]) -> list[Document]:
+        """The batch's documents in one pass, within the latest of their budgets; then each document
+        is charged its share of the time (by its length) against its own budget. If the pass fails
+        or runs out of time, its documents are done one by one, each within its own budget."""
         todo = [doc for doc in batch if doc.error is None]
-        deadline = min((doc.deadline for doc in todo if doc.deadline is not None), default=None)
+        deadlines = [doc.deadline for doc in todo if doc.deadline is not None]
+        latest = max(deadlines) if deadlines and len(deadlines) == len(todo) else None
+        started = time.monotonic()
         try:
-            with time_limit(deadline):  # the batch's earliest budget; past it, one by one
+            with time_limit(latest):
                 self._process_batch(todo)
         except Exception:  # noqa: BLE001 - find the culprit, document by document
             for doc in todo:
                 self.process_safely(doc)
+            return batch
+        _charge(todo, started, time.monotonic(), self.name)
         return batch
 
     def _process_batch(self, docs: list[Document]) -> None:
@@ -214,6 +222,16 @@ class Names(Stage):
                 ents = [e for e in parsed.ents if e.label_ in self.config.labels]
                 if len(ents) == 1 and ents[0].start_char == 0 and ents[0].end_char == len(name.text):
                     name.label = ents[0].label_
+
+
+def _charge(docs: list[Document], started: float, ended: float, stage: str) -> None:
+    """Give each document its share of a batch's time, in proportion to its length; a document whose
+    share ends past its own deadline gets the timeout error it would have got on its own."""
+    total = sum(len(doc.text) for doc in docs) or 1
+    for doc in docs:
+        share = (ended - started) * len(doc.text) / total
+        if doc.deadline is not None and started + share > doc.deadline:
+            doc.error = DocumentError("DocumentTimeout", "the document's time budget was used up", stage=stage)
 
 
 def _sentence_lang(segments: list[Segment], starts: list[int], sentence: list[Piece], script: str) -> str:
