@@ -8,10 +8,12 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Collection
 from pathlib import Path
 
 import pytest
 
+from batch_stages import kill_pipeline
 from conftest import CORPUS
 from textpipe import Pipeline
 from textpipe.resources import load_package_toml
@@ -27,13 +29,15 @@ SENTENCES = [
 ]
 
 
-def make_jsonl(path: Path, count: int) -> Path:
+def make_jsonl(path: Path, count: int, marked: Collection[int] = (), marker: str = "") -> Path:
+    """``count`` lines, every 17th from the 6th not JSON; documents numbered in ``marked`` hold ``marker``."""
     with open(path, "w", encoding="utf-8") as handle:
         for i in range(count):
             if i % 17 == 5:
                 handle.write("this line is not JSON\n")
                 continue
             text = "\n\n".join(SENTENCES[(i + k) % len(SENTENCES)] for k in range(3))
+            text += f"\n\n{marker}" if i in marked else ""
             handle.write(json.dumps({"id": f"doc-{i}", "text": f"Headline {i}\n\n{text}"}, ensure_ascii=False) + "\n")
     return path
 
@@ -146,3 +150,51 @@ def test_ray_executor_writes_the_same_records(pipe, inputs, serial_lines, tmp_pa
     finally:
         ray.shutdown()
     assert out.read_text(encoding="utf-8").splitlines() == serial_lines
+
+
+KILLED = {7, 8, 19}  # 7 and 8 share a batch of 4: the worker dies twice on it
+
+
+def check_crash_run(records: list[dict], how: str) -> None:
+    """One record per input; the marked documents are WorkerCrashed records saying why."""
+    assert len(records) == 30
+    crashed = {int(r["id"].split("-")[1]) for r in records if r.get("error", {}).get("type") == "WorkerCrashed"}
+    assert crashed == KILLED
+    signature = "killed by SIGKILL" if how == "sigkill" else "exited with status 3"
+    for record in records:
+        if record.get("error", {}).get("type") == "WorkerCrashed":
+            assert signature in record["error"]["message"] and "again alone" in record["error"]["message"]
+    assert sum(r.get("error", {}).get("type") == "InvalidJSON" for r in records) == 2
+
+
+@pytest.mark.parametrize(("how", "ordered"), [("sigkill", True), ("exit", False)])
+def test_a_document_that_kills_its_worker_becomes_an_error_record(tmp_path, how, ordered):
+    source = make_jsonl(tmp_path / "in.jsonl", 30, marked=KILLED, marker="KILL-THE-WORKER")
+    pipe = Pipeline.from_dict(kill_pipeline("KILL-THE-WORKER", how))
+    out = tmp_path / "out.jsonl"
+    stats = pipe.run([str(source)], str(out), workers=2, batch_size=4, ordered=ordered)
+    records = list(read_records(str(out)))
+    check_crash_run(records, how)
+    if ordered:
+        assert [r["id"] for r in records if "error" not in r or r["error"]["type"] == "WorkerCrashed"] == [
+            f"doc-{i}" for i in range(30) if i % 17 != 5
+        ]
+    assert stats.documents == 30 and stats.errors["WorkerCrashed"] == len(KILLED)
+
+
+def test_ray_replaces_an_actor_that_a_document_killed(tmp_path):
+    ray = pytest.importorskip("ray", reason="Ray is not installed: pip install 'textpipe[ray]'")
+    source = make_jsonl(tmp_path / "in.jsonl", 30, marked={9}, marker="KILL-THE-WORKER")  # one: actors start slowly
+    pipe = Pipeline.from_dict(kill_pipeline("KILL-THE-WORKER"))
+    tests = str(Path(__file__).resolve().parent)  # where actors find batch_stages
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, runtime_env={"env_vars": {"PYTHONPATH": tests}})
+    try:
+        out = tmp_path / "out.jsonl"
+        pipe.run([str(source)], str(out), executor="ray", workers=2, batch_size=4)
+    finally:
+        ray.shutdown()
+    records = list(read_records(str(out)))
+    assert len(records) == 30 and [r["id"] for r in records][:3] == ["doc-0", "doc-1", "doc-2"]
+    crashed = {int(r["id"].split("-")[1]) for r in records if r.get("error", {}).get("type") == "WorkerCrashed"}
+    assert crashed == {9}
+    assert all("Ray actor died" in r["error"]["message"] for r in records if r.get("error", {}).get("type") == "WorkerCrashed")

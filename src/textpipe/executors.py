@@ -2,26 +2,37 @@
 processes, or on a Ray cluster. Each worker builds the pipeline (and loads its models) once.
 
 The main process reads the inputs (cheap: finding documents and their bytes) and cuts them into
-batches; workers decode, process and serialize; the main process writes the lines. At most a few
-batches per worker are in flight, so memory stays flat however large the input.
+batches; workers decode, process and serialize; the main process writes the lines. Each worker
+holds one batch at a time and gets the next as soon as it hands back its result; finished batches
+wait for older ones (ordered output) in a buffer of a few batches per worker, so memory stays flat
+however large the input, and a slow batch does not leave the other workers idle.
+
+A worker that dies (a crash in a C extension, the OOM killer, ``os._exit``) takes only its own
+batch with it: a fresh worker takes that batch's documents one at a time, and a document that
+kills its worker again becomes an error record of type ``WorkerCrashed``. Every input still
+yields exactly one record, in input order when the output is ordered.
 """
 
 from __future__ import annotations
 
 import json
 import multiprocessing
-from collections import deque
-from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+import signal
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import islice
-from typing import Any
+from multiprocessing.connection import Connection, wait
+from typing import Any, Protocol, Union
 
+from .document import Document, DocumentError
 from .sources import RawInput
 from .stats import RunStats
 
 EXECUTORS = ("local", "ray")
+#: the error type of a document whose worker died on it twice (in its batch, then alone)
+WORKER_CRASHED = "WorkerCrashed"
+#: batches a worker may hold or have finished ahead of the oldest unwritten one
+_WINDOW_PER_WORKER = 4
 
 
 @dataclass
@@ -30,6 +41,16 @@ class BatchResult:
 
     lines: list[bytes]
     stats: dict[str, Any]
+
+
+@dataclass
+class Crash:
+    """A worker died while it held a batch: why, as far as the parent can tell."""
+
+    reason: str
+
+
+Outcome = Union[BatchResult, Crash]
 
 
 def batched(items: Iterable[RawInput], size: int) -> Iterator[list[RawInput]]:
@@ -48,16 +69,32 @@ def process_batch(pipeline: Any, batch: list[RawInput]) -> BatchResult:
     return BatchResult(lines, stats.to_dict())
 
 
-@lru_cache(maxsize=2)
-def _worker_pipeline(config_json: str) -> Any:
-    """The pipeline of this worker process, built once from its config."""
+def crashed_result(batch: list[RawInput], reason: str) -> BatchResult:
+    """Error records for inputs that killed their worker."""
+    from .stages.write import Write
+
+    stats = RunStats()
+    lines = []
+    for raw in batch:
+        error = DocumentError(WORKER_CRASHED, reason, stage="worker")
+        doc = Document.failed(raw.id, raw.source, error, raw.meta)
+        stats.add(doc)
+        lines.append(Write.serialize(doc))
+    return BatchResult(lines, stats.to_dict())
+
+
+def merge_results(parts: list[BatchResult]) -> BatchResult:
+    stats = RunStats()
+    for part in parts:
+        stats.merge(RunStats.from_dict(part.stats))
+    return BatchResult([line for part in parts for line in part.lines], stats.to_dict())
+
+
+def _build_pipeline(config_json: str) -> Any:
+    """A worker's pipeline, built once from the config of the main process's pipeline."""
     from .pipeline import Pipeline
 
     return Pipeline.from_dict(json.loads(config_json))
-
-
-def _process_in_worker(config_json: str, batch: list[RawInput]) -> BatchResult:
-    return process_batch(_worker_pipeline(config_json), batch)
 
 
 def run_in_process(pipeline: Any, batches: Iterable[list[RawInput]]) -> Iterator[BatchResult]:
@@ -65,28 +102,191 @@ def run_in_process(pipeline: Any, batches: Iterable[list[RawInput]]) -> Iterator
         yield process_batch(pipeline, batch)
 
 
+# -- the driver, common to local processes and Ray actors ----------------------------------------
+
+
+class Workers(Protocol):
+    """A fixed number of worker slots, each holding at most one batch."""
+
+    size: int
+
+    def submit(self, slot: int, batch: list[RawInput]) -> None: ...
+
+    def wait_any(self, slots: Collection[int]) -> list[tuple[int, Outcome]]:
+        """Block until at least one of ``slots`` has an outcome; return those that have."""
+        ...
+
+    def wait_for(self, slot: int) -> Outcome: ...
+
+    def restart(self, slot: int) -> None:
+        """Replace the slot's (dead) worker by a fresh one."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def drive(workers: Workers, batches: Iterable[list[RawInput]], ordered: bool) -> Iterator[BatchResult]:
+    """Share ``batches`` out over ``workers``; yield the results (in batch order if ``ordered``)."""
+    source = enumerate(batches)
+    window = _WINDOW_PER_WORKER * workers.size
+    busy: dict[int, tuple[int, list[RawInput]]] = {}  # slot -> (batch number, batch)
+    finished: dict[int, BatchResult] = {}  # batch number -> result, waiting for older ones
+    next_number = 0
+    more = True
+    while True:
+        if more:
+            more = _feed(workers, source, busy, window - len(finished))
+        if not busy:
+            break
+        for slot, outcome in workers.wait_any(list(busy)):
+            number, batch = busy.pop(slot)
+            finished[number] = outcome if isinstance(outcome, BatchResult) else _retry_alone(workers, slot, batch, outcome)
+        while finished and (not ordered or next_number in finished):
+            yield finished.pop(next_number if ordered else next(iter(finished)))
+            next_number += 1
+
+
+def _feed(workers: Workers, source: Iterator[tuple[int, list[RawInput]]], busy: dict[int, tuple[int, list[RawInput]]], room: int) -> bool:
+    """Give a batch to every idle worker while the window has room; False once batches ran out."""
+    for slot in range(workers.size):
+        if slot in busy:
+            continue
+        if len(busy) >= room:
+            return True
+        item = next(source, None)
+        if item is None:
+            return False
+        workers.submit(slot, item[1])
+        busy[slot] = item
+    return True
+
+
+def _retry_alone(workers: Workers, slot: int, batch: list[RawInput], crash: Crash) -> BatchResult:
+    """A worker died on ``batch``: a fresh worker takes its documents one at a time; a document
+    that kills that worker too becomes an error record, and the next one gets a fresh worker."""
+    workers.restart(slot)
+    parts = []
+    for raw in batch:
+        workers.submit(slot, [raw])
+        outcome = workers.wait_for(slot)
+        if isinstance(outcome, Crash):
+            reason = f"{outcome.reason} on this document, in its batch and again alone (first: {crash.reason})"
+            outcome = crashed_result([raw], reason)
+            workers.restart(slot)
+        parts.append(outcome)
+    return merge_results(parts)
+
+
+# -- local worker processes -------------------------------------------------------------------
+
+
 def run_local(config_json: str, batches: Iterable[list[RawInput]], workers: int, ordered: bool = True) -> Iterator[BatchResult]:
     """Batches over ``workers`` processes (spawned: no state leaks from the parent)."""
-    in_flight = 2 * workers
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        pending: deque[Future[BatchResult]] = deque()
-        for batch in batches:
-            pending.append(pool.submit(_process_in_worker, config_json, batch))
-            if len(pending) >= in_flight:
-                yield from _collect(pending, ordered)
-        while pending:
-            yield from _collect(pending, ordered)
+    pool = LocalWorkers(config_json, workers)
+    try:
+        yield from drive(pool, batches, ordered)
+    finally:
+        pool.close()
 
 
-def _collect(pending: deque[Future[BatchResult]], ordered: bool) -> Iterator[BatchResult]:
-    if ordered:
-        yield pending.popleft().result()
-        return
-    done, _ = wait(pending, return_when=FIRST_COMPLETED)
-    for future in done:
-        pending.remove(future)
-        yield future.result()
+def _worker_main(connection: Connection, config_json: str) -> None:
+    """A local worker process: build the pipeline, then process batches until the parent sends
+    ``None`` or goes away."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    pipeline = _build_pipeline(config_json)
+    while True:
+        try:
+            batch = connection.recv()
+        except EOFError:
+            return
+        if batch is None:
+            return
+        connection.send(process_batch(pipeline, batch))
+
+
+class _Process:
+    """One spawned worker process and the parent's end of the pipe to it."""
+
+    def __init__(self, context: Any, config_json: str) -> None:
+        self.connection, child_end = context.Pipe()
+        self.process = context.Process(target=_worker_main, args=(child_end, config_json), daemon=True)
+        self.process.start()
+        child_end.close()  # so the parent sees end-of-file when the worker dies
+
+    def why_dead(self) -> str:
+        self.process.join(timeout=5)
+        code = self.process.exitcode
+        if code is None:
+            return "the worker process stopped answering"
+        if code < 0:
+            return f"the worker process was killed by {_signal_name(-code)}"
+        return f"the worker process exited with status {code}"
+
+    def stop(self, kill: bool) -> None:
+        if kill:
+            self.process.kill()
+        else:
+            try:
+                self.connection.send(None)
+            except OSError:
+                pass
+        self.process.join(timeout=10)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.connection.close()
+
+
+class LocalWorkers:
+    """Worker processes on this machine, one pipe each, so the parent knows which batch a dead
+    worker held."""
+
+    def __init__(self, config_json: str, size: int) -> None:
+        self.size = size
+        self._context = multiprocessing.get_context("spawn")
+        self._config_json = config_json
+        self._processes = [_Process(self._context, config_json) for _ in range(size)]
+        self._busy: set[int] = set()
+
+    def submit(self, slot: int, batch: list[RawInput]) -> None:
+        try:
+            self._processes[slot].connection.send(batch)
+        except OSError:  # it died while idle: a fresh one takes the batch
+            self.restart(slot)
+            self._processes[slot].connection.send(batch)
+        self._busy.add(slot)
+
+    def wait_any(self, slots: Collection[int]) -> list[tuple[int, Outcome]]:
+        by_connection = {self._processes[slot].connection: slot for slot in slots}
+        ready = wait(list(by_connection))
+        return [(by_connection[c], self.wait_for(by_connection[c])) for c in ready]  # type: ignore[index]
+
+    def wait_for(self, slot: int) -> Outcome:
+        self._busy.discard(slot)
+        try:
+            result: BatchResult = self._processes[slot].connection.recv()
+        except (EOFError, OSError):
+            return Crash(self._processes[slot].why_dead())
+        return result
+
+    def restart(self, slot: int) -> None:
+        self._processes[slot].stop(kill=True)
+        self._processes[slot] = _Process(self._context, self._config_json)
+
+    def close(self) -> None:
+        """Stop the workers: idle ones when they have read the stop message, busy ones at once."""
+        for slot, process in enumerate(self._processes):
+            process.stop(kill=slot in self._busy)
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+# -- Ray actors -------------------------------------------------------------------------------
 
 
 def run_ray(config_json: str, batches: Iterable[list[RawInput]], workers: int, address: str | None, ordered: bool = True) -> Iterator[BatchResult]:
@@ -98,39 +298,54 @@ def run_ray(config_json: str, batches: Iterable[list[RawInput]], workers: int, a
     started_here = not ray.is_initialized()
     if started_here:
         ray.init(address=address, num_cpus=None if address else workers, include_dashboard=False, log_to_driver=False)
+    pool = RayWorkers(ray, config_json, workers)
     try:
-        worker_cls = ray.remote(num_cpus=1)(_RayWorker)
-        actors = [worker_cls.remote(config_json) for _ in range(workers)]
-        yield from _drive_ray(ray, actors, batches, ordered)
+        yield from drive(pool, batches, ordered)
     finally:
+        pool.close()
         if started_here:
             ray.shutdown()
 
 
 class _RayWorker:
     def __init__(self, config_json: str) -> None:
-        self.pipeline = _worker_pipeline(config_json)
+        self.pipeline = _build_pipeline(config_json)
 
     def process(self, batch: list[RawInput]) -> BatchResult:
         return process_batch(self.pipeline, batch)
 
 
-def _drive_ray(ray: Any, actors: list[Any], batches: Iterable[list[RawInput]], ordered: bool) -> Iterator[BatchResult]:
-    pending: deque[Any] = deque()
-    in_flight = 2 * len(actors)
-    for number, batch in enumerate(batches):
-        pending.append(actors[number % len(actors)].process.remote(batch))
-        if len(pending) >= in_flight:
-            yield from _collect_ray(ray, pending, ordered)
-    while pending:
-        yield from _collect_ray(ray, pending, ordered)
+class RayWorkers:
+    """Ray actors; a dead actor is replaced by a fresh one (Ray does not restart it by itself)."""
 
+    def __init__(self, ray: Any, config_json: str, size: int) -> None:
+        self.size = size
+        self._ray = ray
+        self._config_json = config_json
+        self._actor_class = ray.remote(num_cpus=1, max_restarts=0)(_RayWorker)
+        self._actors = [self._actor_class.remote(config_json) for _ in range(size)]
+        self._refs: dict[int, Any] = {}
 
-def _collect_ray(ray: Any, pending: deque[Any], ordered: bool) -> Iterator[BatchResult]:
-    if ordered:
-        yield ray.get(pending.popleft())
-        return
-    ready, _ = ray.wait(list(pending), num_returns=1)
-    for ref in ready:
-        pending.remove(ref)
-        yield ray.get(ref)
+    def submit(self, slot: int, batch: list[RawInput]) -> None:
+        self._refs[slot] = self._actors[slot].process.remote(batch)
+
+    def wait_any(self, slots: Collection[int]) -> list[tuple[int, Outcome]]:
+        by_ref = {self._refs[slot]: slot for slot in slots}
+        ready, _ = self._ray.wait(list(by_ref), num_returns=1)
+        return [(by_ref[ref], self.wait_for(by_ref[ref])) for ref in ready]
+
+    def wait_for(self, slot: int) -> Outcome:
+        died = (self._ray.exceptions.RayActorError, self._ray.exceptions.WorkerCrashedError)
+        try:
+            result: BatchResult = self._ray.get(self._refs.pop(slot))
+        except died as exc:
+            return Crash(f"the Ray actor died ({type(exc).__name__})")
+        return result
+
+    def restart(self, slot: int) -> None:
+        self._ray.kill(self._actors[slot], no_restart=True)
+        self._actors[slot] = self._actor_class.remote(self._config_json)
+
+    def close(self) -> None:
+        for actor in self._actors:
+            self._ray.kill(actor, no_restart=True)

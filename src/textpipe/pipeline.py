@@ -15,6 +15,7 @@ any other argument is a path to such a file.
 from __future__ import annotations
 
 import copy
+import importlib
 import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -66,9 +67,7 @@ class Pipeline:
         if unknown_keys:
             raise ConfigError(f"[pipeline]: unknown key(s) {', '.join(sorted(unknown_keys))}")
         names: list[str] = header["stages"]
-        for stage_name in names:
-            if stage_name not in STAGES:
-                raise ConfigError(f"unknown stage {stage_name!r}; known stages: {', '.join(STAGES)}")
+        classes = {stage_name: stage_class(stage_name) for stage_name in names}
         if "document_seconds" not in header or not isinstance(header["document_seconds"], (int, float)):
             raise ConfigError("[pipeline] needs 'document_seconds': each document's time budget in seconds (0: none)")
         if len(set(names)) != len(names):
@@ -76,7 +75,7 @@ class Pipeline:
         orphans = set(config) - set(names)
         if orphans:
             raise ConfigError(f"settings for stage(s) not in the pipeline: {', '.join(sorted(orphans))}")
-        stages = [STAGES[n](build_config(STAGES[n].Config, config.get(n, {}), n)) for n in names]
+        stages = [classes[n](build_config(classes[n].Config, config.get(n, {}), n)) for n in names]
         return cls(stages, name=name, config=original)
 
     # -- running ------------------------------------------------------------------------------------
@@ -197,6 +196,23 @@ class _Timed:
             self.stats.stage_seconds[self.name] += spent - upstream_spent
         self.stats.stage_documents[self.name] += 1
         return doc
+
+
+def stage_class(name: str) -> type[Stage]:
+    """A shipped stage by its name, or a stage of your own by ``module:Class`` (a Stage subclass
+    importable wherever the pipeline runs: worker processes and Ray actors import it too)."""
+    if name in STAGES:
+        return STAGES[name]
+    module_name, colon, class_name = name.partition(":")
+    if not colon:
+        raise ConfigError(f"unknown stage {name!r}; known stages: {', '.join(STAGES)} (or module:Class for a stage of your own)")
+    try:
+        found = getattr(importlib.import_module(module_name), class_name, None)
+    except ImportError as exc:
+        raise ConfigError(f"stage {name!r}: cannot import {module_name}: {exc}") from exc
+    if not (isinstance(found, type) and issubclass(found, Stage)) or issubclass(found, (Read, Write)):
+        raise ConfigError(f"stage {name!r}: {class_name} in {module_name} is not a processing Stage subclass")
+    return found
 
 
 def resolve_pipeline(name_or_path: str | Path) -> Path:

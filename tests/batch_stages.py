@@ -1,0 +1,51 @@
+"""Test-only pipeline stages, named in pipeline configs as ``batch_stages:Class``.
+
+Worker processes and Ray actors import this module when they rebuild the pipeline, so it must
+stay importable from the tests folder (pytest puts it on ``sys.path``; spawned workers inherit
+that path, Ray workers get it through ``PYTHONPATH``).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from dataclasses import dataclass
+from typing import Any
+
+from textpipe.document import Document
+from textpipe.stage import Stage
+
+
+@dataclass
+class KillConfig:
+    #: a document whose text contains this kills the process that processes it ...
+    marker: str
+    #: ... unless that process is this one (the test runner itself)
+    spare_pid: int
+    #: "sigkill" (as the OOM killer does) or "exit" (os._exit: no clean-up, no exception)
+    how: str
+
+
+class KillWorker(Stage):
+    """Kills its own worker process on marked documents; passes every other document through."""
+
+    name = "kill_worker"
+    Config = KillConfig
+
+    def process(self, doc: Document) -> Document:
+        if self.config.marker in doc.text and os.getpid() != self.config.spare_pid:
+            if self.config.how == "exit":
+                os._exit(3)
+            os.kill(os.getpid(), signal.SIGKILL)
+        return doc
+
+
+def kill_pipeline(marker: str, how: str = "sigkill") -> dict[str, Any]:
+    """A light pipeline config (read, blocks, the killer, write) for crash tests."""
+    return {
+        "pipeline": {"stages": ["read", "blocks", "batch_stages:KillWorker", "write"], "document_seconds": 0},
+        "read": {"max_document_bytes": 1_000_000, "max_decompressed_bytes": 10_000_000, "jsonl_prefer": "html", "empty_is_error": True},
+        "blocks": {"split": "lines"},
+        "batch_stages:KillWorker": {"marker": marker, "spare_pid": os.getpid(), "how": how},
+        "write": {"gzip_level": 1},
+    }
