@@ -22,7 +22,8 @@ class KillConfig:
     marker: str
     #: ... unless that process is this one (the test runner itself)
     spare_pid: int
-    #: "sigkill" (as the OOM killer does) or "exit" (os._exit: no clean-up, no exception)
+    #: "sigkill" (as the OOM killer does), "exit" (os._exit: no clean-up, no exception), or
+    #: "start" (os._exit as the stage is built: a worker that can never start)
     how: str
 
 
@@ -31,6 +32,11 @@ class KillWorker(Stage):
 
     name = "kill_worker"
     Config = KillConfig
+
+    def __init__(self, config: KillConfig) -> None:
+        super().__init__(config)
+        if config.how == "start" and os.getpid() != config.spare_pid:
+            os._exit(4)
 
     def process(self, doc: Document) -> Document:
         if self.config.marker in doc.text and os.getpid() != self.config.spare_pid:

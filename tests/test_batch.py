@@ -182,6 +182,13 @@ def test_a_document_that_kills_its_worker_becomes_an_error_record(tmp_path, how,
     assert stats.documents == 30 and stats.errors["WorkerCrashed"] == len(KILLED)
 
 
+def test_workers_that_cannot_start_stop_the_run_with_a_clear_error(tmp_path):
+    source = make_jsonl(tmp_path / "in.jsonl", 10)
+    pipe = Pipeline.from_dict(kill_pipeline("never present", how="start"))
+    with pytest.raises(RuntimeError, match="died while starting: the worker process exited with status 4"):
+        pipe.run([str(source)], str(tmp_path / "out.jsonl"), workers=2, batch_size=4)
+
+
 def test_ray_replaces_an_actor_that_a_document_killed(tmp_path):
     ray = pytest.importorskip("ray", reason="Ray is not installed: pip install 'textpipe[ray]'")
     source = make_jsonl(tmp_path / "in.jsonl", 30, marked={9}, marker="KILL-THE-WORKER")  # one: actors start slowly

@@ -23,7 +23,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args))
-    except ConfigError as exc:
+    except (ConfigError, RuntimeError) as exc:  # RuntimeError: no Ray, or workers that cannot start
         print(f"textpipe: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # `textpipe run ... -o - | head`

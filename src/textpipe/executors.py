@@ -31,6 +31,8 @@ from .stats import RunStats
 EXECUTORS = ("local", "ray")
 #: the error type of a document whose worker died on it twice (in its batch, then alone)
 WORKER_CRASHED = "WorkerCrashed"
+#: what a local worker sends once its pipeline is built
+_READY = "ready"
 #: batches a worker may hold or have finished ahead of the oldest unwritten one
 _WINDOW_PER_WORKER = 4
 
@@ -194,6 +196,7 @@ def _worker_main(connection: Connection, config_json: str) -> None:
     ``None`` or goes away."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     pipeline = _build_pipeline(config_json)
+    connection.send(_READY)
     while True:
         try:
             batch = connection.recv()
@@ -212,6 +215,22 @@ class _Process:
         self.process = context.Process(target=_worker_main, args=(child_end, config_json), daemon=True)
         self.process.start()
         child_end.close()  # so the parent sees end-of-file when the worker dies
+        #: whether the worker has built its pipeline (one that dies before is broken, not crashed)
+        self.ready = False
+
+    def receive(self) -> Outcome | None:
+        """The worker's next message: a result, a crash, or None for its ready notice."""
+        try:
+            message = self.connection.recv()
+        except (EOFError, OSError):
+            if not self.ready:
+                raise RuntimeError(f"a worker process died while starting: {self.why_dead()}") from None
+            return Crash(self.why_dead())
+        if message == _READY:
+            self.ready = True
+            return None
+        result: BatchResult = message
+        return result
 
     def why_dead(self) -> str:
         self.process.join(timeout=5)
@@ -252,22 +271,26 @@ class LocalWorkers:
         try:
             self._processes[slot].connection.send(batch)
         except OSError:  # it died while idle: a fresh one takes the batch
+            if not self._processes[slot].ready:
+                raise RuntimeError(f"a worker process died while starting: {self._processes[slot].why_dead()}") from None
             self.restart(slot)
             self._processes[slot].connection.send(batch)
         self._busy.add(slot)
 
     def wait_any(self, slots: Collection[int]) -> list[tuple[int, Outcome]]:
         by_connection = {self._processes[slot].connection: slot for slot in slots}
-        ready = wait(list(by_connection))
-        return [(by_connection[c], self.wait_for(by_connection[c])) for c in ready]  # type: ignore[index]
+        while True:
+            messages = [(by_connection[c], self._processes[by_connection[c]].receive()) for c in wait(list(by_connection))]  # type: ignore[index]
+            outcomes = [(slot, outcome) for slot, outcome in messages if outcome is not None]
+            if outcomes:
+                self._busy.difference_update(slot for slot, _ in outcomes)
+                return outcomes
 
     def wait_for(self, slot: int) -> Outcome:
+        while (outcome := self._processes[slot].receive()) is None:
+            pass
         self._busy.discard(slot)
-        try:
-            result: BatchResult = self._processes[slot].connection.recv()
-        except (EOFError, OSError):
-            return Crash(self._processes[slot].why_dead())
-        return result
+        return outcome
 
     def restart(self, slot: int) -> None:
         self._processes[slot].stop(kill=True)
