@@ -165,7 +165,7 @@ def calibration(runners: dict, items: list) -> None:
             print(f"[{b[0]:.2f}, {min(b[1], 1):.2f}) {n:6d} {total / n:10.3f} {right / n:9.3f}")
 
 
-def mixed(test: dict[str, list[str]], per_cell: int) -> None:
+def mixed(test: dict[str, list[str]], per_cell: int, show_misses: set[str] = frozenset()) -> None:
     settings = load_package_toml("pipelines", "default.toml")["languages"]
     stage = Languages(build_config(Languages.Config, settings, "languages"))
     rng = random.Random(11)
@@ -187,6 +187,8 @@ def mixed(test: dict[str, list[str]], per_cell: int) -> None:
     print(f"{'host<-insert':13s} " + " ".join(f"{k + ('()' if p else ''):>16s}" for k, p in forms))
     found_all: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     apart: Counter = Counter()
+    host_kept: Counter = Counter()  # the host sentences' letters that keep the host's language
+    host_all: Counter = Counter()
     started = time.perf_counter()
     docs = 0
     for host in hosts:
@@ -217,6 +219,8 @@ def mixed(test: dict[str, list[str]], per_cell: int) -> None:
                     ]
                     right = [label == insert_lang for label in labels]
                     ok += all(right)
+                    if not all(right) and f"{host}-{insert_lang}" in show_misses:
+                        print_miss(text, doc, insert, kind, paren)
                     # "found": set apart from the host, with a language of the insert's script
                     apart[host, insert_lang, kind, paren] += all(
                         label != host and label in SCRIPT_LANGS[CYRILLIC if insert_lang in SCRIPT_LANGS[CYRILLIC] else LATIN]
@@ -224,10 +228,22 @@ def mixed(test: dict[str, list[str]], per_cell: int) -> None:
                     )
                     letters_ok += sum(right)
                     letters_all += len(right)
+                    host_letters = [
+                        seg.lang == host
+                        for seg in doc.segments
+                        for i in range(seg.start, seg.end)
+                        if text[i].isalpha() and not start <= i < start + len(insert)
+                    ]
+                    host_kept[host] += sum(host_letters)
+                    host_all[host] += len(host_letters)
                 found_all[host, insert_lang, kind, paren] = [ok, per_cell]
                 row.append(f"{100 * ok / per_cell:5.1f} ({100 * letters_ok / max(letters_all, 1):5.1f})")
             print(f"{host + '<-' + insert_lang:13s} " + " ".join(f"{v:>16s}" for v in row))
     print(f"({docs / (time.perf_counter() - started):.0f} documents/s through the languages stage)")
+    print(
+        "host letters labelled with the host's language: "
+        + ", ".join(f"{h} {100 * host_kept[h] / max(host_all[h], 1):.2f} %" for h in hosts)
+    )
 
     def share(keys: list[tuple]) -> float:
         ok = sum(found_all[k][0] for k in keys)
@@ -255,6 +271,12 @@ def mixed(test: dict[str, list[str]], per_cell: int) -> None:
     )
 
 
+def print_miss(text: str, doc: Document, insert: str, kind: str, paren: bool) -> None:
+    """One missed insert and the segments the stage made of its text."""
+    segments = " | ".join(f"{text[s.start : s.end]!r}:{s.lang}:{s.score:.2f}" for s in doc.segments)
+    print(f"  miss {kind}{'()' if paren else ''} {insert!r}: {segments}")
+
+
 def _one_script(text: str, lang: str) -> bool:
     cyrillic = lang in ("ru", "uk", "be", "bg")
     return all(("\u0400" <= c <= "\u04ff") == cyrillic for c in text if c.isalpha())
@@ -267,6 +289,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mixed-per-cell", type=int, default=100, help="inserts per host, language and form")
     parser.add_argument("--no-lingua", action="store_true")
     parser.add_argument("--skip-mixed", action="store_true")
+    parser.add_argument(
+        "--show-misses", default="", help="print the missed inserts of these host-insert pairs, e.g. en-pl,en-ru"
+    )
+    parser.add_argument("--skip-identification", action="store_true", help="run the mixed-text test only")
     args = parser.parse_args(argv)
     missing = [lang for lang in DATA_LANGS if not (args.data / f"{lang}.txt").is_file()]
     if missing:
@@ -274,9 +300,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     test = load_split(args.data, "test")
     print("test sentences: " + ", ".join(f"{lang} {len(s)}" for lang, s in test.items()))
-    identification(test, args.per_cell, not args.no_lingua)
+    if not args.skip_identification:
+        identification(test, args.per_cell, not args.no_lingua)
     if not args.skip_mixed:
-        mixed(test, args.mixed_per_cell)
+        mixed(test, args.mixed_per_cell, set(filter(None, args.show_misses.split(","))))
     return 0
 
 

@@ -219,3 +219,16 @@ def test_mixed_script_look_alikes_are_read_in_the_word_script():
     # Latin "i" typed inside a Belarusian word
     assert words_of("iндывiдуальнымi") == ["індывідуальнымі"]
     assert identify("iндывiдуальнымi сродкамi")[0] == "be"
+
+
+def test_excluded_bits_name_the_languages_that_never_write_a_letter():
+    from textpipe.langid_model import LANGS, excluded_bits
+
+    def excluded(word: str) -> set[str]:
+        bits = excluded_bits([word])
+        return {lang for i, lang in enumerate(LANGS) if bits >> i & 1}
+
+    assert excluded("dom") == set()
+    assert "en" in excluded("kraków") and not {"pl", "cs", "sk"} & excluded("kraków")
+    assert excluded("świat") == set(LANGS) - {"pl"}
+    assert excluded("ўсё") == set(LANGS) - {"be"}

@@ -113,6 +113,35 @@ def test_polish_sentence_after_english(stage):
     assert letter_langs(record, "Potem pojechaliśmy nad morze i było wspaniale.") == {"pl"}
 
 
+@pytest.mark.parametrize(
+    ("sentence", "word", "lang"),
+    [
+        # letters the host never writes: ż, ó are not English, ї is not Russian
+        ("We ordered żurek and it was delicious.", "żurek", "pl"),
+        ("My aunt lives in Kraków with her cats.", "Kraków", "pl"),
+        ("Он сказал мне слово їжак и засмеялся.", "їжак", "uk"),
+        # a word in lower case, unknown to English, plainly Polish: it pays for two changes alone
+        ("The note on the fridge said zadzwoni later today.", "zadzwoni", "pl"),
+    ],
+)
+def test_one_foreign_word_gets_its_own_segment(stage, sentence, word, lang):
+    record = segment(stage, sentence)
+    assert letter_langs(record, word) == {lang}
+    assert len(letter_langs(record, sentence[: sentence.index(word)])) == 1
+
+
+def test_a_stretch_that_is_not_the_host_stays_apart_though_its_language_is_unsure(stage):
+    # "na nich" is Polish or Czech, but surely not English: it must not fall back to English
+    record = segment(stage, "They were waiting na nich by the door.")
+    assert letter_langs(record, "na nich") == {"pl"}
+    assert letter_langs(record, "They were waiting") == {"en"}
+
+
+def test_a_capitalised_name_without_foreign_letters_stays_in_the_host(stage):
+    record = segment(stage, "We met Mr Nowak at the station yesterday.")
+    assert {s["lang"] for s in record["segments"]} == {"en"}
+
+
 def test_a_name_does_not_switch_the_language(stage):
     record = segment(stage, "The group used VKontakte to coordinate the protests across the country.")
     assert letter_langs(record, "The group used VKontakte to coordinate the protests") == {"en"}

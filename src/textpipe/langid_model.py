@@ -56,6 +56,10 @@ DIAGNOSTIC: dict[str, tuple[str, ...]] = {
     "ź": ("pl",),
     "ż": ("pl",),
     "ć": ("pl",),
+    "ó": ("pl", "cs", "sk"),  # English never writes these (its "café" has é, left out)
+    "á": ("cs", "sk"),
+    "í": ("cs", "sk"),
+    "ú": ("cs", "sk"),
     "ř": ("cs",),
     "ů": ("cs",),
     "ě": ("cs",),
@@ -118,6 +122,21 @@ def gram_key(gram: str, codes: dict[str, int]) -> int | None:
             return None
         key |= code << (8 * (i + 1))
     return key
+
+
+#: for each diagnostic letter, a bit per language of LANGS that never writes it
+_EXCLUDED_BITS = {
+    char: sum(1 << i for i, lang in enumerate(LANGS) if lang not in allowed) for char, allowed in DIAGNOSTIC.items()
+}
+
+
+def excluded_bits(words: list[str]) -> int:
+    """Bit i set: some letter of the words is one LANGS[i] never writes (ł for English, ў for Russian)."""
+    bits = 0
+    for word in words:
+        for char in word:
+            bits |= _EXCLUDED_BITS.get(char, 0)
+    return bits
 
 
 def diagnostic_penalty(word: str, penalty: float) -> list[float] | None:

@@ -29,11 +29,17 @@ from dataclasses import dataclass
 
 from ..document import Document, Segment
 from ..langid import SCRIPT_LANGS, UNDETERMINED, LanguageIdentifier
-from ..langid_model import LANGS, words_of
+from ..langid_model import LANGS, excluded_bits, words_of
 from ..pieces import Piece, pieces_of, sentences_of, word_spans
 from ..stage import Stage
 
 _INDEX = {lang: i for i, lang in enumerate(LANGS)}
+#: the emission (calibrated nats) of a language a word's letters rule out: no path takes it
+_IMPOSSIBLE = 1e6
+#: how many times ``max_word_evidence`` a foreign word in lower case may count against its host
+LOWER_CAP_FACTOR = 2.0
+#: groups of closely related languages
+_RELATED = (frozenset({"pl", "cs", "sk"}), frozenset({"ru", "uk", "be", "bg"}))
 
 
 @dataclass
@@ -64,6 +70,8 @@ class _Word:
     end: int
     piece: int
     words: list[str]
+    #: written with a capital (a name, often): its evidence is capped at ``max_word_evidence``
+    capitalized: bool = False
     lang: str = UNDETERMINED
     score: float = 0.0
 
@@ -112,7 +120,7 @@ class Languages(Stage):
         out = []
         for index, piece in enumerate(pieces):
             for start, end in word_spans(text, piece):
-                out.append(_Word(start, end, index, words_of(text[start:end])))
+                out.append(_Word(start, end, index, words_of(text[start:end]), text[start].isupper()))
         return out
 
     def _prior(self, tally: Counter[str] | None) -> dict[str, float] | None:
@@ -170,6 +178,29 @@ class Languages(Stage):
                 lang = mine.most_common(1)[0][0]
                 _set(piece, lang, max(w.score for w in words if w.piece == index and w.lang == lang))
 
+    def _uncap_foreign_words(
+        self, words: list[_Word], raw: list[list[float]], emissions: list[list[float]], langs: tuple[str, ...], host: int
+    ) -> None:
+        """Let a word count more against the host when it is unlikely to be a name or a host word.
+
+        The cap on a word's evidence is there for names and loans; a word in lower case that the
+        host's word table does not know and whose best language is unrelated to the host's (Polish
+        "prowadzi" in English) gets ``LOWER_CAP_FACTOR`` times the cap against the host. Between
+        related languages (ru uk be bg; pl cs sk) single-word evidence stays capped: they share
+        most words, and their word tables are uneven (Belarusian has no frequency list).
+        """
+        host_lang = langs[host]
+        host_bit = 1 << _INDEX[host_lang]
+        known_bits = self.identifier.model.known_bits
+        wide = LOWER_CAP_FACTOR * self.config.max_word_evidence
+        for word, emit, capped in zip(words, raw, emissions):
+            if word.capitalized or len(word.words) != 1:
+                continue
+            top = max(range(len(langs)), key=emit.__getitem__)
+            if _related(langs[top], host_lang) or top == host or known_bits(word.words[0]) & host_bit:
+                continue
+            capped[host] = max(emit[host], emit[top] - wide)
+
     def _viterbi(self, script: str, words: list[_Word], prior: dict[str, float] | None) -> list[str]:
         """The labels of the words that maximise emissions minus the costs of changing language.
 
@@ -182,18 +213,24 @@ class Languages(Stage):
         columns = [_INDEX[lang] for lang in langs]
         temperature = model.temperature(1)
         cap = self.config.max_word_evidence
+        raw = []
         emissions = []
+        ruled_out: list[int] = []  # per word: the bits (of LANGS) of languages its letters exclude
         for word in words:
             vector = model.text_scores(word.words)
             emit = [vector[c] / temperature for c in columns]
+            raw.append(emit)
             floor = max(emit) - cap
             emissions.append([max(e, floor) for e in emit])
+            ruled_out.append(excluded_bits(word.words))
         prior_logs = [0.0] * len(langs)
         if prior:
             floor_weight = min(w for w in prior.values() if w > 0) / 10
             prior_logs = [math.log(prior.get(lang, 0.0) or floor_weight) for lang in langs]
         totals = [sum(e[j] for e in emissions) + prior_logs[j] for j in range(len(langs))]
         host = max(range(len(langs)), key=totals.__getitem__)
+        self._uncap_foreign_words(words, raw, emissions, langs, host)
+        _rule_out(emissions, ruled_out, columns)
         edge = [0.0 if j == host else -self.config.switch_cost for j in range(len(langs))]
         best = [edge[j] + prior_logs[j] + emissions[0][j] for j in range(len(langs))]
         back: list[list[int]] = []
@@ -218,18 +255,36 @@ class Languages(Stage):
             path.append(state)
         path.reverse()
         labels = [langs[s] for s in path]
-        # a stretch off the host must also be convincing on its own
+        # a stretch off the host must also be convincing on its own: unlikely to be in the host
+        # language (whichever of the others it is: "na nich" is Polish or Czech, but not English)
         host_lang = langs[host]
+        host_bit = 1 << columns[host]
         start = 0
         for i in range(1, len(words) + 1):
             if i == len(words) or labels[i] != labels[start]:
-                if labels[start] != host_lang and i - start < len(words):
+                if labels[start] != host_lang and i - start < len(words) and not any(b & host_bit for b in ruled_out[start:i]):
                     stretch = [t for w in words[start:i] for t in w.words]
                     own = self.identifier.probabilities_of_words(stretch, script)
-                    if own.get(labels[start], 0.0) < self.config.own_stretch_min_score:
+                    if 1.0 - own.get(host_lang, 0.0) < self.config.own_stretch_min_score:
                         labels[start:i] = [host_lang] * (i - start)
                 start = i
         return labels
+
+
+def _related(a: str, b: str) -> bool:
+    return any(a in group and b in group for group in _RELATED)
+
+
+def _rule_out(emissions: list[list[float]], ruled_out: list[int], columns: list[int]) -> None:
+    """A word is never labelled a language that does not write one of its letters (ł is not
+    English, ў not Russian): such emissions drop far below any cost of changing language, whatever
+    the cap on a word's evidence. A word every candidate excludes (odd spelling) keeps its scores."""
+    for emit, bits in zip(emissions, ruled_out):
+        if not bits or all(bits >> c & 1 for c in columns):
+            continue
+        for j, c in enumerate(columns):
+            if bits >> c & 1:
+                emit[j] = -_IMPOSSIBLE
 
 
 def _set(piece: Piece, lang: str, score: float) -> None:
