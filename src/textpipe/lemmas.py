@@ -80,6 +80,8 @@ class Lemmatizer:
         self.min_count = min_count
         #: "label|position" contexts where a name word written in lower case has a capitalized lemma
         self.capitalize = set(capitalize or ())
+        #: the same words come back again and again (a page names a person many times)
+        self.lemma_of_word = lru_cache(maxsize=1 << 16)(self._lemma_of_word)
 
     # -- learning -----------------------------------------------------------------------------------
     @classmethod
@@ -125,7 +127,7 @@ class Lemmatizer:
         return cls(rules, max_suffix, lang, min_count, capitalize)
 
     # -- applying -----------------------------------------------------------------------------------
-    def lemma_of_word(self, word: str, label: str, position: str, previous: str = "") -> str:
+    def _lemma_of_word(self, word: str, label: str, position: str, previous: str = "") -> str:
         prefix, core, suffix = _CORE.match(word).groups()  # type: ignore[union-attr]
         if not core:
             return word

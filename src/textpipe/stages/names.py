@@ -73,12 +73,25 @@ class NamesConfig:
     batch_size: int
 
 
+#: the lexical attributes the NER models read: their HashEmbedCNN embeds NORM, PREFIX, SUFFIX and
+#: SHAPE, the transition system checks IS_SPACE. spaCy computes every attribute it has a getter for
+#: on each word it has not seen before, which took 40% of the recognizers' time on news pages.
+_NER_ATTRS = frozenset({"LOWER", "NORM", "PREFIX", "SUFFIX", "SHAPE", "IS_SPACE", "LANG"})
+
+
 @lru_cache(maxsize=8)
 def load_ner(path: str) -> Any:
-    """The spaCy pipeline at ``path``, loaded once per process (never downloads anything)."""
+    """The spaCy pipeline at ``path``, loaded once per process (never downloads anything), computing
+    only the lexical attributes its model reads."""
     import spacy
+    from spacy.attrs import IDS
 
-    return spacy.load(path)
+    nlp = spacy.load(path)
+    names = {value: key for key, value in IDS.items()}
+    getters = nlp.vocab.lex_attr_getters
+    for attr in [attr for attr in getters if names.get(attr) not in _NER_ATTRS]:
+        del getters[attr]
+    return nlp
 
 
 class Names(Stage):
