@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import signal
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from multiprocessing.connection import Connection, wait
@@ -53,6 +53,8 @@ class Crash:
 
 
 Outcome = Union[BatchResult, Crash]
+#: a raw input with its bytes read and its JSONL line parsed (the read stage's ``resolve``)
+Resolve = Callable[[RawInput], RawInput]
 
 
 def batched(items: Iterable[RawInput], size: int) -> Iterator[list[RawInput]]:
@@ -71,13 +73,13 @@ def process_batch(pipeline: Any, batch: list[RawInput]) -> BatchResult:
     return BatchResult(lines, stats.to_dict())
 
 
-def crashed_result(batch: list[RawInput], reason: str) -> BatchResult:
-    """Error records for inputs that killed their worker."""
+def crashed_result(batch: list[RawInput], reason: str, resolve: Resolve) -> BatchResult:
+    """Error records for inputs that killed their worker (``resolve`` finds their ids and meta)."""
     from .stages.write import Write
 
     stats = RunStats()
     lines = []
-    for raw in batch:
+    for raw in map(resolve, batch):
         error = DocumentError(WORKER_CRASHED, reason, stage="worker")
         doc = Document.failed(raw.id, raw.source, error, raw.meta)
         stats.add(doc)
@@ -127,7 +129,7 @@ class Workers(Protocol):
     def close(self) -> None: ...
 
 
-def drive(workers: Workers, batches: Iterable[list[RawInput]], ordered: bool) -> Iterator[BatchResult]:
+def drive(workers: Workers, batches: Iterable[list[RawInput]], ordered: bool, resolve: Resolve) -> Iterator[BatchResult]:
     """Share ``batches`` out over ``workers``; yield the results (in batch order if ``ordered``)."""
     source = enumerate(batches)
     window = _WINDOW_PER_WORKER * workers.size
@@ -142,7 +144,7 @@ def drive(workers: Workers, batches: Iterable[list[RawInput]], ordered: bool) ->
             break
         for slot, outcome in workers.wait_any(list(busy)):
             number, batch = busy.pop(slot)
-            finished[number] = outcome if isinstance(outcome, BatchResult) else _retry_alone(workers, slot, batch, outcome)
+            finished[number] = outcome if isinstance(outcome, BatchResult) else _retry_alone(workers, slot, batch, outcome, resolve)
         while finished and (not ordered or next_number in finished):
             yield finished.pop(next_number if ordered else next(iter(finished)))
             next_number += 1
@@ -163,7 +165,7 @@ def _feed(workers: Workers, source: Iterator[tuple[int, list[RawInput]]], busy: 
     return True
 
 
-def _retry_alone(workers: Workers, slot: int, batch: list[RawInput], crash: Crash) -> BatchResult:
+def _retry_alone(workers: Workers, slot: int, batch: list[RawInput], crash: Crash, resolve: Resolve) -> BatchResult:
     """A worker died on ``batch``: a fresh worker takes its documents one at a time; a document
     that kills that worker too becomes an error record, and the next one gets a fresh worker."""
     workers.restart(slot)
@@ -173,7 +175,7 @@ def _retry_alone(workers: Workers, slot: int, batch: list[RawInput], crash: Cras
         outcome = workers.wait_for(slot)
         if isinstance(outcome, Crash):
             reason = f"{outcome.reason} on this document, in its batch and again alone (first: {crash.reason})"
-            outcome = crashed_result([raw], reason)
+            outcome = crashed_result([raw], reason, resolve)
             workers.restart(slot)
         parts.append(outcome)
     return merge_results(parts)
@@ -182,11 +184,11 @@ def _retry_alone(workers: Workers, slot: int, batch: list[RawInput], crash: Cras
 # -- local worker processes -------------------------------------------------------------------
 
 
-def run_local(config_json: str, batches: Iterable[list[RawInput]], workers: int, ordered: bool = True) -> Iterator[BatchResult]:
+def run_local(config_json: str, batches: Iterable[list[RawInput]], workers: int, ordered: bool, resolve: Resolve) -> Iterator[BatchResult]:
     """Batches over ``workers`` processes (spawned: no state leaks from the parent)."""
     pool = LocalWorkers(config_json, workers)
     try:
-        yield from drive(pool, batches, ordered)
+        yield from drive(pool, batches, ordered, resolve)
     finally:
         pool.close()
 
@@ -312,7 +314,7 @@ def _signal_name(number: int) -> str:
 # -- Ray actors -------------------------------------------------------------------------------
 
 
-def run_ray(config_json: str, batches: Iterable[list[RawInput]], workers: int, address: str | None, ordered: bool = True) -> Iterator[BatchResult]:
+def run_ray(config_json: str, batches: Iterable[list[RawInput]], workers: int, address: str | None, ordered: bool, resolve: Resolve) -> Iterator[BatchResult]:
     """Batches over Ray actors, one per worker, each holding the pipeline (``pip install textpipe[ray]``)."""
     try:
         import ray
@@ -323,7 +325,7 @@ def run_ray(config_json: str, batches: Iterable[list[RawInput]], workers: int, a
         ray.init(address=address, num_cpus=None if address else workers, include_dashboard=False, log_to_driver=False)
     pool = RayWorkers(ray, config_json, workers)
     try:
-        yield from drive(pool, batches, ordered)
+        yield from drive(pool, batches, ordered, resolve)
     finally:
         pool.close()
         if started_here:

@@ -145,7 +145,8 @@ class Pipeline:
         if resume and (not ordered or output == "-"):
             raise ConfigError("--resume needs ordered output written to a file")
         sink = self.writer.open(output, resume)
-        raws = self.reader.raw_inputs(inputs, fmt, stdin)
+        local_workers = executor == "local" and workers > 1  # they read byte ranges of the files themselves
+        raws = self.reader.raw_inputs(inputs, fmt, stdin, by_reference=local_workers)
         batches = batched(islice(raws, sink.done, None), batch_size)
         stats = RunStats()
         for result in self._execute(batches, workers, executor, address, ordered):
@@ -165,8 +166,8 @@ class Pipeline:
             raise ConfigError("only a pipeline loaded from a config can run in workers")
         config_json = json.dumps(self.config)
         if executor == "ray":
-            return run_ray(config_json, batches, max(workers, 1), address, ordered)
-        return run_local(config_json, batches, workers, ordered)
+            return run_ray(config_json, batches, max(workers, 1), address, ordered, self.reader.resolve)
+        return run_local(config_json, batches, workers, ordered, self.reader.resolve)
 
 
 class _Timed:

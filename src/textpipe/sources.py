@@ -1,8 +1,11 @@
 """Input containers: paths, directories, JSONL, WARC and stdin, turned into a stream of raw inputs.
 
-This module only finds documents and their bytes; decoding, HTML rendering and normalization are
-the ``read`` stage's job. A container that is broken part-way yields an error input for what it
-could not read, so that every document is accounted for.
+This module only finds documents and their bytes; parsing a JSONL line, decoding, HTML rendering
+and normalization are the ``read`` stage's job, done where the document is processed (in a worker,
+in parallel). With ``by_reference``, documents of plain files on disk are not even read here: a
+raw input names its file's byte range (a whole file, or one JSONL line) and the worker reads it.
+A container that is broken part-way yields an error input for what it could not read, so that
+every document is accounted for.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import io
 import json
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -22,6 +25,8 @@ from .document import DocumentError
 from .normalize import clean_json_value
 
 TEXT, HTML = "text", "html"
+#: a raw input's format when its content is one JSONL line, not yet parsed
+JSONL_LINE = "jsonl-line"
 FORMATS = ("auto", "text", "html", "jsonl", "warc")
 _JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 _WARC_SUFFIXES = (".warc", ".warc.gz")
@@ -29,14 +34,29 @@ _HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz")
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
+@dataclass(frozen=True)
+class FileRange:
+    """Bytes of a file on disk, read where the document is processed (local workers share the disk)."""
+
+    path: str
+    offset: int
+    size: int
+
+    def read(self) -> bytes:
+        with open(self.path, "rb") as handle:
+            handle.seek(self.offset)
+            return handle.read(self.size)
+
+
 @dataclass
 class RawInput:
     """One document as found in its container: bytes or text not yet decoded or normalized."""
 
+    #: for a JSONL line not yet parsed, the fallback id (``FILE:LINE``) until :func:`resolve`
     id: str
     source: str
-    content: bytes | str
-    format: str  # TEXT or HTML
+    content: bytes | str | FileRange
+    format: str  # TEXT, HTML or JSONL_LINE
     meta: dict[str, Any] = field(default_factory=dict)
     #: charset declared by the container (an HTTP header in a WARC record), if any
     charset: str | None = None
@@ -52,17 +72,18 @@ class Limits:
     jsonl_prefer: str  # "html" or "text": which field to read when a JSONL object has both
 
 
-def iter_inputs(paths: Sequence[str], limits: Limits, fmt: str = "auto", stdin: BinaryIO | None = None) -> Iterator[RawInput]:
-    """Yield the documents of every path, in order; ``-`` reads standard input."""
+def iter_inputs(paths: Sequence[str], limits: Limits, fmt: str = "auto", stdin: BinaryIO | None = None, by_reference: bool = False) -> Iterator[RawInput]:
+    """Yield the documents of every path, in order; ``-`` reads standard input. With
+    ``by_reference``, documents of plain (not compressed) files are byte ranges, not bytes."""
     for path in paths:
         if path == "-":
             stream = stdin if stdin is not None else _stdin_bytes()
             yield from _iter_stream(stream, "<stdin>", "stdin", limits, fmt)
         elif os.path.isdir(path):
             for file in _walk(Path(path)):
-                yield from iter_file(file, limits, fmt, id_base=str(file.relative_to(path)))
+                yield from iter_file(file, limits, fmt, id_base=str(file.relative_to(path)), by_reference=by_reference)
         else:
-            yield from iter_file(Path(path), limits, fmt, id_base=Path(path).name)
+            yield from iter_file(Path(path), limits, fmt, id_base=Path(path).name, by_reference=by_reference)
 
 
 def _stdin_bytes() -> BinaryIO:
@@ -91,7 +112,7 @@ def format_of(path: Path) -> str:
     return TEXT
 
 
-def iter_file(path: Path, limits: Limits, fmt: str = "auto", id_base: str | None = None) -> Iterator[RawInput]:
+def iter_file(path: Path, limits: Limits, fmt: str = "auto", id_base: str | None = None, by_reference: bool = False) -> Iterator[RawInput]:
     source = str(path)
     id_base = id_base or path.name
     try:
@@ -100,29 +121,33 @@ def iter_file(path: Path, limits: Limits, fmt: str = "auto", id_base: str | None
         yield _failed(id_base, source, type(exc).__name__, exc.strerror or str(exc))
         return
     with handle:
-        yield from _iter_stream(handle, source, id_base, limits, format_of(path) if fmt == "auto" else fmt)
+        yield from _iter_stream(handle, source, id_base, limits, format_of(path) if fmt == "auto" else fmt, by_reference)
 
 
-def _iter_stream(stream: BinaryIO, source: str, id_base: str, limits: Limits, fmt: str) -> Iterator[RawInput]:
+def _iter_stream(stream: BinaryIO, source: str, id_base: str, limits: Limits, fmt: str, by_reference: bool = False) -> Iterator[RawInput]:
+    """The documents of one container; ``by_reference`` (``stream`` is the file ``source``, not
+    compressed): byte ranges of it instead of bytes."""
     try:
-        stream = _maybe_gunzip(stream)
+        stream, compressed = _maybe_gunzip(stream)
+        path = source if by_reference and not compressed else None
         if fmt == "auto":
             fmt = _sniff_format(stream)
         if fmt == "jsonl":
-            yield from _iter_jsonl(stream, source, id_base, limits)
+            yield from _iter_jsonl(stream, source, id_base, limits, path)
         elif fmt == "warc":
             yield from _iter_warc(stream, source, id_base, limits)
         else:
-            yield _whole_file(stream, source, id_base, fmt, limits)
+            yield _whole_file(stream, source, id_base, fmt, limits, path)
     except Exception as exc:  # noqa: BLE001 - a broken container is an error record, never a crash
         yield _failed(id_base, source, type(exc).__name__, f"reading stopped: {exc}")
 
 
-def _maybe_gunzip(stream: BinaryIO) -> BinaryIO:
+def _maybe_gunzip(stream: BinaryIO) -> tuple[BinaryIO, bool]:
+    """The stream, decompressed if it is gzip; and whether it was."""
     buffered = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream)  # type: ignore[arg-type]
     if buffered.peek(2)[:2] == _GZIP_MAGIC:
-        return io.BufferedReader(gzip.GzipFile(fileobj=buffered))  # type: ignore[arg-type]
-    return buffered
+        return io.BufferedReader(gzip.GzipFile(fileobj=buffered)), True  # type: ignore[arg-type]
+    return buffered, False
 
 
 def _sniff_format(stream: BinaryIO) -> str:
@@ -137,30 +162,51 @@ def _sniff_format(stream: BinaryIO) -> str:
     return TEXT
 
 
-def _whole_file(stream: BinaryIO, source: str, id_base: str, fmt: str, limits: Limits) -> RawInput:
-    data = stream.read(limits.max_document_bytes + 1)
-    if len(data) > limits.max_document_bytes:
+def _whole_file(stream: BinaryIO, source: str, id_base: str, fmt: str, limits: Limits, path: str | None) -> RawInput:
+    content: bytes | FileRange
+    if path is not None:
+        content = FileRange(path, 0, os.fstat(stream.fileno()).st_size)
+        size = content.size
+    else:
+        content = stream.read(limits.max_document_bytes + 1)
+        size = len(content)
+    if size > limits.max_document_bytes:
         return _failed(id_base, source, "DocumentTooLarge", f"more than {limits.max_document_bytes} bytes")
-    return RawInput(id=id_base, source=source, content=data, format=HTML if fmt == HTML else TEXT)
+    return RawInput(id=id_base, source=source, content=content, format=HTML if fmt == HTML else TEXT)
 
 
-def _iter_jsonl(stream: BinaryIO, source: str, id_base: str, limits: Limits) -> Iterator[RawInput]:
-    for number, line in enumerate(_bounded_lines(stream, limits), start=1):
+def _iter_jsonl(stream: BinaryIO, source: str, id_base: str, limits: Limits, path: str | None) -> Iterator[RawInput]:
+    """One raw input per non-blank line, not parsed yet (:func:`resolve` does, in the worker)."""
+    for number, (offset, line) in enumerate(_bounded_lines(stream, limits), start=1):
         if isinstance(line, _Overlong):
             yield _failed(f"{id_base}:{number}", source, "DocumentTooLarge", f"line {number} is longer than {limits.max_document_bytes} bytes", line=number)
         elif line.strip():
-            yield _jsonl_record(line, number, source, id_base, limits)
+            content = line if path is None else FileRange(path, offset, len(line))
+            yield RawInput(id=f"{id_base}:{number}", source=source, content=content, format=JSONL_LINE, meta={"line": number})
+
+
+def resolve(raw: RawInput, limits: Limits) -> RawInput:
+    """``raw`` with its content at hand: its byte range read, its JSONL line parsed (into the
+    record's id, content and meta, or an error input)."""
+    if raw.error is not None:
+        return raw
+    content = raw.content.read() if isinstance(raw.content, FileRange) else raw.content
+    if raw.format == JSONL_LINE:
+        line = content.encode("utf-8", "surrogatepass") if isinstance(content, str) else content
+        return _jsonl_record(line, raw.meta["line"], raw.source, raw.id, limits)
+    return raw if content is raw.content else replace(raw, content=content)
 
 
 class _Overlong:
     """Marks a line that exceeded the size limit (its bytes were skipped, not kept)."""
 
 
-def _bounded_lines(stream: BinaryIO, limits: Limits) -> Iterator[bytes | _Overlong]:
-    """Lines of ``stream``, never holding more than the limit in memory, and stopping at the
-    decompression bound."""
+def _bounded_lines(stream: BinaryIO, limits: Limits) -> Iterator[tuple[int, bytes | _Overlong]]:
+    """Lines of ``stream`` with their offsets, never holding more than the limit in memory, and
+    stopping at the decompression bound."""
     total = 0
     while True:
+        offset = total
         line = stream.readline(limits.max_document_bytes + 1)
         if not line:
             return
@@ -171,13 +217,12 @@ def _bounded_lines(stream: BinaryIO, limits: Limits) -> Iterator[bytes | _Overlo
             while line and not line.endswith(b"\n"):  # skip the rest of the overlong line
                 line = stream.readline(1 << 20)
                 total += len(line)
-            yield _Overlong()
+            yield offset, _Overlong()
         else:
-            yield line
+            yield offset, line
 
 
-def _jsonl_record(line: bytes, number: int, source: str, id_base: str, limits: Limits) -> RawInput:
-    fallback_id = f"{id_base}:{number}"
+def _jsonl_record(line: bytes, number: int, source: str, fallback_id: str, limits: Limits) -> RawInput:
     try:
         obj = _loads(line)
     except ValueError as exc:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, BinaryIO, Literal
 
 from ..document import Document, DocumentError
 from ..encoding import BinaryInput, decode, sniff_html_charset
 from ..html import html_to_page
 from ..normalize import normalize_text
-from ..sources import HTML, Limits, RawInput, iter_inputs, record_input
+from ..sources import HTML, Limits, RawInput, iter_inputs, record_input, resolve
 from ..stage import Stage
 
 
@@ -35,10 +35,18 @@ class Read(Stage):
         c = self.config
         return Limits(c.max_document_bytes, c.max_decompressed_bytes, c.jsonl_prefer)
 
-    def raw_inputs(self, paths: Sequence[str], fmt: str = "auto", stdin: BinaryIO | None = None) -> Iterator[RawInput]:
+    def raw_inputs(self, paths: Sequence[str], fmt: str = "auto", stdin: BinaryIO | None = None, by_reference: bool = False) -> Iterator[RawInput]:
         """The documents found in files, directories, JSONL, WARC or ``-`` (stdin), in input order,
-        not yet decoded: the cheap part of reading, done once, before work is shared out."""
-        return iter_inputs(paths, self.limits, fmt, stdin)
+        not yet parsed or decoded: the cheap part of reading, done once, before work is shared
+        out. ``by_reference``: plain files' documents as byte ranges, for workers on this machine."""
+        return iter_inputs(paths, self.limits, fmt, stdin, by_reference)
+
+    def resolve(self, raw: RawInput) -> RawInput:
+        """``raw`` with its bytes read and its JSONL line parsed (its own id and meta known)."""
+        try:
+            return resolve(raw, self.limits)
+        except OSError as exc:  # the file went away or became unreadable since it was listed
+            return replace(raw, error=DocumentError(type(exc).__name__, str(exc), stage=self.name))
 
     def read_paths(self, paths: Sequence[str], fmt: str = "auto", stdin: BinaryIO | None = None) -> Iterator[Document]:
         """Documents from files, directories, JSONL, WARC or ``-`` (stdin), in input order."""
@@ -57,6 +65,7 @@ class Read(Stage):
             yield self.to_document(raw)
 
     def to_document(self, raw: RawInput) -> Document:
+        raw = self.resolve(raw)
         if raw.error is not None:
             return Document.failed(raw.id, raw.source, raw.error, raw.meta)
         try:
