@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -17,6 +19,7 @@ from batch_stages import kill_pipeline
 from conftest import CORPUS
 from textpipe import Pipeline
 from textpipe.resources import load_package_toml
+from textpipe.sources import FileRange
 from textpipe.stage import DocumentTimeout, time_limit
 from textpipe.stages.write import read_records
 
@@ -65,6 +68,25 @@ def test_two_workers_write_the_same_output_in_order(pipe, inputs, serial_lines, 
     stats = pipe.run([str(inputs)], str(out), workers=2, batch_size=4)
     assert out.read_text(encoding="utf-8").splitlines() == serial_lines
     assert stats.documents == 60 and stats.errors["InvalidJSON"] == 4
+
+
+def test_workers_reading_byte_ranges_write_what_one_process_writes(pipe, tmp_path):
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for name in ("en-danube-port-exports.html", "bynet-article.txt", "pl-border-queues.txt"):
+        shutil.copy(CORPUS / "pages" / name, folder / name)
+    (folder / "packed.html.gz").write_bytes(gzip.compress((CORPUS / "pages" / "en-danube-port-exports.html").read_bytes()))
+    lines = make_jsonl(tmp_path / "lines.jsonl", 20).read_bytes()
+    (folder / "lines.jsonl").write_bytes(b"\n" + lines.replace(b"\n", b"\n\n", 3))  # blank lines are skipped
+    (folder / "lines.jsonl.gz").write_bytes(gzip.compress(lines))
+    raws = list(pipe.reader.raw_inputs([str(folder)], by_reference=True))
+    ranged = {Path(r.source).name for r in raws if isinstance(r.content, FileRange)}
+    assert ranged == {"en-danube-port-exports.html", "bynet-article.txt", "pl-border-queues.txt", "lines.jsonl"}
+    serial, parallel = tmp_path / "serial.jsonl", tmp_path / "parallel.jsonl"
+    pipe.run([str(folder)], str(serial), workers=1)
+    pipe.run([str(folder)], str(parallel), workers=2, batch_size=3)
+    assert parallel.read_bytes() == serial.read_bytes()
+    assert len(serial.read_bytes().splitlines()) == 4 + 2 * 20
 
 
 def test_unordered_output_holds_the_same_records(pipe, inputs, serial_lines, tmp_path):
