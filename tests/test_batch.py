@@ -101,7 +101,8 @@ def test_resume_after_a_broken_part_file(pipe, inputs, serial_lines, tmp_path):
     part.write_text("\n".join(serial_lines[:23]) + "\n" + serial_lines[23][:50], encoding="utf-8")
     stats = pipe.run([str(inputs)], str(out), resume=True)
     assert out.read_text(encoding="utf-8").splitlines() == serial_lines
-    assert stats.documents == 60 - 23
+    assert stats.documents == 60 - 23 and stats.resumed_after == 23
+    assert "(after 23 written by the earlier run)" in stats.summary(1.0, str(out))
     assert not part.exists()
 
 
@@ -141,8 +142,13 @@ def test_stats_file_beside_the_output(tmp_path):
     assert stats["documents"] == pages and stats["errors"] == 0
     assert stats["languages"]["en"] >= 1
     assert set(stats["stages"]) == {"read", "blocks", "boilerplate", "languages", "names", "transliteration"}
-    assert all(s["documents"] == pages for s in stats["stages"].values())
+    assert all(s["documents"] == pages and s["seconds"] > 0 for s in stats["stages"].values())
     assert stats["blocks_by_kind"]["cookie_notice"] >= 1
+    assert stats["errors_by_type"] == {} and stats["errors_by_stage"] == {} and stats["resumed_after"] == 0
+    assert set(stats["characters_by_language"]) >= {"en", "ru", "pl"}
+    assert sum(stats["characters_by_language"].values()) <= stats["characters"]
+    summary = result.stderr.decode()
+    assert "boilerplate blocks: " in summary and "cookie_notice" in summary and "slowest stages: " in summary
 
 
 def test_time_budget_interrupts_python_code():
@@ -202,6 +208,7 @@ def test_a_document_that_kills_its_worker_becomes_an_error_record(tmp_path, how,
             f"doc-{i}" for i in range(30) if i % 17 != 5
         ]
     assert stats.documents == 30 and stats.errors["WorkerCrashed"] == len(KILLED)
+    assert stats.error_stages == {"worker": len(KILLED), "read": 2}
 
 
 def test_workers_that_cannot_start_stop_the_run_with_a_clear_error(tmp_path):

@@ -148,7 +148,7 @@ class Pipeline:
         local_workers = executor == "local" and workers > 1  # they read byte ranges of the files themselves
         raws = self.reader.raw_inputs(inputs, fmt, stdin, by_reference=local_workers)
         batches = batched(islice(raws, sink.done, None), batch_size)
-        stats = RunStats()
+        stats = RunStats(resumed_after=sink.done)
         for result in self._execute(batches, workers, executor, address, ordered):
             sink.write_lines(result.lines)
             stats.merge(RunStats.from_dict(result.stats))
