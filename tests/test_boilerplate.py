@@ -315,3 +315,89 @@ def test_unknown_rule_kind_fails():
 def test_missing_model_file_fails_at_load(tmp_path):
     with pytest.raises(ValueError, match="no model file"):
         stage(model=str(tmp_path / "nope.json"))
+
+
+# -- the page-level feature extractor and the tree evaluator ------------------------------------------
+def _column(X: np.ndarray, name: str) -> list[float]:
+    return [round(float(x), 4) for x in X[:, FEATURES.index(name)]]
+
+
+def test_block_features_from_the_whole_page():
+    """Counts taken for the whole page at once land on the right blocks (words as ``str.split``
+    cuts them, ALL CAPS as ``str.isupper`` says, sentence ends past closing quotes)."""
+    texts = [
+        "* Home",
+        "NEWS from the BBC and ITV, today.",
+        "«Он сказал: «нет».»",
+        "Read more:",
+        "ǅemal ǄEMAL (ŁÓDŹ) 𝐁𝐨𝐥𝐝 text",  # a titlecase letter is not upper case; letters past the BMP
+        "12.03.2024 | 10:45",
+        "Posted by Anna Kowalska",
+        "March 3 was cold",
+        "visit www.example.com",
+        "* Home",
+    ]
+    X = page_features(texts, [None] * len(texts), load_lexicon("builtin"))
+    assert _column(X, "log_words") == [round(math.log1p(n), 4) for n in (1, 7, 3, 2, 5, 5, 4, 4, 4, 1)]
+    assert _column(X, "capitalised") == [0.5, round(3 / 7, 4), 0.0, 0.5, 0.4, 0.0, 0.75, 0.25, 0.0, 0.5]
+    assert _column(X, "all_caps") == [0.0, round(3 / 7, 4), 0.0, 0.0, 0.4, 0.0, 0.0, 0.0, 0.0, 0.0]
+    assert _column(X, "sentence_end") == [0, 1, 1, 0, 0, 0, 0, 0, 0, 0]
+    assert _column(X, "colon_end") == [0, 0, 0, 1, 0, 0, 0, 0, 0, 0]
+    assert _column(X, "quote") == [0, 0, 1, 0, 0, 0, 0, 0, 0, 0]
+    assert _column(X, "bullet") == [1, 0, 0, 0, 0, 0, 0, 0, 0, 1]
+    assert _column(X, "date") == [0, 0, 0, 0, 0, 1, 0, 1, 0, 0]
+    assert _column(X, "byline") == [0, 0, 0, 0, 0, 0, 1, 0, 0, 0]
+    assert _column(X, "separators") == [0, 0, 2, 0, 0, 1, 0, 0, 0, 0]  # "»" counts (a breadcrumb separator)
+    assert _column(X, "urlish") == [0, 0, 0, 0, 0, 0, 0, 0, 1, 0]
+    assert _column(X, "dup_in_page") == [1, 0, 0, 0, 0, 0, 0, 0, 0, 1]
+    assert _column(X, "lower_start") == [1, 1, 1, 1, 1, 0, 1, 1, 1, 1]  # read on the lower-cased block: a letter
+    assert _column(X, "sentence_punct")[1] == round(1 / 7, 4) and _column(X, "commas")[1] == round(1 / 7, 4)
+
+
+def test_lexicon_phrases_do_not_span_blocks():
+    lex = load_lexicon("builtin")
+    one = page_features(["we use cookies"], [None], lex)
+    split = page_features(["we use", "cookies and more text here"], [None, None], lex)
+    cookie = FEATURES.index("lex_cookie_notice")
+    assert one[0, cookie] == 1.0
+    assert split[0, cookie] == 0.0 and split[1, cookie] > 0  # "cookie*" alone still hits the second
+
+
+def _walk(spec: dict, row: np.ndarray) -> float:
+    """The plain way to evaluate the exported trees: walk each from its root to a leaf."""
+    total = spec["init"]
+    for feature, threshold, left, right, value in zip(spec["feature"], spec["threshold"], spec["left"], spec["right"], spec["value"]):
+        node = 0
+        while left[node] != node:
+            node = right[node] if float(row[feature[node]]) > threshold[node] else left[node]
+        total += value[node]
+    return total
+
+
+def test_tree_model_equals_walking_the_trees():
+    stage1 = load_model("builtin").stage1
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, len(FEATURES))).astype(np.float32) * 3
+    thresholds = [t for tree in stage1.spec["threshold"] for t in tree if t < 1e300]
+    X[:20, :] = rng.choice(np.asarray(thresholds, dtype=np.float32), size=(20, len(FEATURES)))  # on the splits
+    expected = [_walk(stage1.spec, row) for row in X]
+    assert np.allclose(stage1.decision(X), expected, atol=1e-9)
+
+
+def test_float32_thresholds_keep_the_comparisons():
+    from textpipe.boilerplate_model import _float32_below
+
+    thresholds = np.array([0.1, 1 / 3, 2.5, -0.7, 1e300, 16777217.0])
+    low = _float32_below(thresholds)
+    for t, t32 in zip(thresholds, low):
+        for x in np.nextafter(np.float32(min(t, 3e38)), np.array([-np.inf, np.inf], dtype=np.float32)).tolist() + [np.float32(min(t, 3e38))]:
+            assert (np.float32(x) > t32) == (float(np.float32(x)) > t), (t, x)
+
+
+def test_line_blocks_are_trimmed_lines():
+    from textpipe.stages.blocks import split_blocks
+
+    text = "  Title  \n\n\t* Home\u00a0\n \u2003 \nlast line with \u00a0 inner  spaces\nx"
+    doc = Blocks(build_config(Blocks.Config, {"split": "lines"}, "blocks")).process(Document(id="t", text=text))
+    assert [(b.start, b.end) for b in doc.blocks] == [(b.start, b.end) for b in split_blocks(text)]
+    assert [text[b.start : b.end] for b in doc.blocks] == ["Title", "* Home", "last line with \u00a0 inner  spaces", "x"]

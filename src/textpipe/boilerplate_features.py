@@ -14,18 +14,23 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import repeat
 
 import numpy as np
 
 from .document import BlockHints
 
+_TOKEN = re.compile(r"\w+")
 _CLOSERS = "\"'”»)]"
 _ENDERS = (".", "!", "?", "…")
 _SEPARATOR = re.compile(r"(?:^|\s)[|»•›·/>–—«‹](?=\s|$)|\s\|\s?|[|•·»]")
 _BULLET = re.compile(r"^(?:[*+•·▪◦o-]|\d{1,2}[.)])\s")
-_URLISH = re.compile(r"https?://|www\.|@\w|\.(?:com|ru|pl|ua|by|org|net|de)\b", re.IGNORECASE)
+#: sought in the lower-cased page (it cannot match across a newline)
+_URLISH = re.compile(r"https?://|www\.|@\w|\.(?:com|ru|pl|ua|by|org|net|de)\b")
 _MONTHS = (
     "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|august|"
     "september|october|november|december|"
@@ -35,11 +40,16 @@ _MONTHS = (
     "stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|września|października|listopada|grudnia|"
     "januar|februar|märz|juni|juli|oktober|dezember"
 )
-DATE = re.compile(
-    rf"\b\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}}:\d{{2}}\b|"
-    rf"(?i:\b(?:{_MONTHS})\.?\s+\d{{1,2}}\b|\b\d{{1,2}}\.?\s+(?:{_MONTHS})\b)"
-)
-BYLINE = re.compile(r"(?i)^(?:[*+•-]\s+)?(?:by|posted by|written by|author|автор|аўтар|автор:|autor|фото|photo|foto|текст|von)\b[:\s]")
+#: a date or time: numeric forms, and a day next to a month's name (tried only on blocks with a month's name)
+DATE_NUMERIC = re.compile(r"\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}:\d{2}\b")
+DATE_WORDS = re.compile(rf"(?i:\b(?:{_MONTHS})\.?\s+\d{{1,2}}\b|\b\d{{1,2}}\.?\s+(?:{_MONTHS})\b)")
+MONTH_NAMES = frozenset(_MONTHS.split("|"))
+_MAX_STOP_LANGS = 30
+PHRASE_BIT, MONTH_BIT, BYLINE_BIT = (1 << (_MAX_STOP_LANGS + k) for k in range(3))
+_BYLINE_STARTS = ("by", "posted by", "written by", "author", "автор", "аўтар", "автор:", "autor", "фото", "photo", "foto", "текст", "von")
+BYLINE = re.compile(rf"(?i)^(?:[*+•-]\s+)?(?:{'|'.join(map(re.escape, _BYLINE_STARTS))})\b[:\s]")
+#: the first word of a byline is one of these (lower-cased)
+BYLINE_FIRST_WORDS = frozenset(_TOKEN.findall(" ".join(s.split()[0] for s in _BYLINE_STARTS)))
 
 #: tag families of HTML blocks (one column each); other tags fall into "other"
 TAG_GROUPS = {
@@ -50,8 +60,6 @@ TAG_GROUPS = {
 }
 _TAG_COLUMNS = ("p", "h1", "h", "li", "td", "div", "a", "caption", "other")
 
-
-_TOKEN = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,10 @@ class Lexicon:
     html_body: frozenset[str]
     #: language -> stop words
     stopwords: dict[str, frozenset[str]]
+    #: token -> its bits: bit k for a stop word of the k-th language of ``stopwords``, ``PHRASE_BIT``
+    #: for the first token of a phrase, ``MONTH_BIT`` for a month's name, ``BYLINE_BIT`` for the first
+    #: word of a byline (one lookup a token)
+    token_codes: dict[str, int]
 
     @classmethod
     def build(cls, kinds: dict[str, dict], html_hints: dict[str, str], html_body: frozenset[str], stopwords: dict[str, frozenset[str]]) -> Lexicon:
@@ -101,11 +113,18 @@ class Lexicon:
                     phrases.setdefault(tokens[0], []).append((tokens, prefix, k))
         for entries in phrases.values():
             entries.sort(key=lambda e: -len(e[0]))
-        return cls(tuple(specs), phrases, tuple(prefixes), tuple(p for p, _ in prefixes), tuple(symbols), html_hints, html_body, stopwords)
+        if len(stopwords) > _MAX_STOP_LANGS:
+            raise ValueError(f"boilerplate lexicon: stop words of at most {_MAX_STOP_LANGS} languages")
+        codes: dict[str, int] = {}
+        words_and_bits = [(w, 1 << k) for k, words in enumerate(stopwords.values()) for w in words]
+        special = [(t, PHRASE_BIT) for t in phrases] + [(m, MONTH_BIT) for m in MONTH_NAMES] + [(b, BYLINE_BIT) for b in BYLINE_FIRST_WORDS]
+        for word, bit in words_and_bits + special:
+            codes[word] = codes.get(word, 0) | bit
+        return cls(tuple(specs), phrases, tuple(prefixes), tuple(p for p, _ in prefixes), tuple(symbols), html_hints, html_body, stopwords, codes)
 
-    @property
-    def all_stopwords(self) -> frozenset[str]:
-        return frozenset().union(*self.stopwords.values())
+    def codes_of(self, tokens: Sequence[str]) -> np.ndarray:
+        """``token_codes`` of each token (0 for the others)."""
+        return np.fromiter(map(self.token_codes.get, tokens, repeat(0)), dtype=np.int64, count=len(tokens))
 
     @property
     def kind_names(self) -> tuple[str, ...]:
@@ -113,33 +132,41 @@ class Lexicon:
 
     def hits(self, lowered: str, tokens: Sequence[str] | None = None) -> list[int]:
         """Phrase hits per kind (in ``kinds`` order) in a lower-cased text."""
-        counts = [0] * len(self.kinds)
         if tokens is None:
             tokens = _TOKEN.findall(lowered)
-        phrases, prefixes = self.phrases, self.prefixes
+        return self.block_hits(list(tokens), [0] * len(tokens), [lowered])[0].tolist()
+
+    def block_hits(self, tokens: Sequence[str], token_block: Sequence[int], lowered: Sequence[str], codes: np.ndarray | None = None) -> np.ndarray:
+        """Phrase hits per block and kind (``len(lowered)`` x kinds) from a page's tokens in order,
+        ``token_block`` naming each token's block (a phrase never spans two blocks). Tokens are
+        read left to right; a matched phrase consumes its tokens; a token that starts no phrase
+        may still hit a one-token prefix ("cookie*")."""
+        counts = np.zeros((len(lowered), len(self.kinds)), dtype=np.int64)
+        phrases, stems = self.phrases, self.prefix_stems
         n = len(tokens)
-        i = 0
-        while i < n:
-            token = tokens[i]
-            step = 1
-            entries = phrases.get(token)
-            matched = False
-            if entries:
-                for seq, prefix, k in entries:
-                    m = len(seq)
-                    if i + m <= n and (tuple(tokens[i : i + m]) == seq or (prefix and tuple(tokens[i : i + m - 1]) == seq[:-1] and tokens[i + m - 1].startswith(seq[-1]))):
-                        counts[k] += 1
-                        step, matched = m, True
-                        break
-            if not matched and token.startswith(self.prefix_stems):
-                for stem, k in prefixes:
+        next_free = 0
+        starts_phrase = ((self.codes_of(tokens) if codes is None else codes) & PHRASE_BIT) != 0
+        if stems:
+            starts_phrase |= np.fromiter(map(str.startswith, tokens, repeat(stems)), dtype=bool, count=n)
+        for i in np.flatnonzero(starts_phrase).tolist():
+            if i < next_free:
+                continue
+            token, block = tokens[i], token_block[i]
+            for seq, prefix, k in phrases.get(token, ()):
+                m = len(seq)
+                if i + m <= n and token_block[i + m - 1] == block and _phrase_at(tokens, i, seq, prefix):
+                    counts[block, k] += 1
+                    next_free = i + m
+                    break
+            else:
+                for stem, k in self.prefixes:
                     if token.startswith(stem):
-                        counts[k] += 1
+                        counts[block, k] += 1
                         break
-            i += step
         for symbol, k in self.symbols:
-            if symbol in lowered:
-                counts[k] += lowered.count(symbol)
+            for b, text in enumerate(lowered):
+                if symbol in text:
+                    counts[b, k] += text.count(symbol)
         return counts
 
     def kind_of(self, counts: Sequence[int], words: int) -> str | None:
@@ -151,6 +178,13 @@ class Lexicon:
             if words <= spec.max_words or (hits >= spec.long_hits and hits * spec.words_per_hit >= words):
                 best, best_hits = spec.name, hits
         return best
+
+
+def _phrase_at(tokens: Sequence[str], i: int, seq: tuple[str, ...], prefix: bool) -> bool:
+    m = len(seq)
+    if tuple(tokens[i : i + m]) == seq:
+        return True
+    return prefix and tuple(tokens[i : i + m - 1]) == seq[:-1] and tokens[i + m - 1].startswith(seq[-1])
 
 
 LEXICON_KINDS = ("cookie_notice", "accessibility", "share", "comments", "related", "ads", "footer", "navigation")
@@ -177,12 +211,162 @@ FEATURES: tuple[str, ...] = (
 )
 _INDEX = {name: i for i, name in enumerate(FEATURES)}
 _LEX0 = _INDEX[f"lex_{LEXICON_KINDS[0]}"]
+
+
+# -- character classes, looked up for a whole page at once ---------------------------------------------
+(
+    _WORD, _UPPER, _LOWER, _LOWER_OR_TITLE, _SPACE, _DIGIT_FLAG, _SEPARATOR_CHAR,
+    _ENDER, _CLOSER, _OPENING_QUOTE, _CLOSING_QUOTE, _BULLET_MARK, _STAR_MARK, _PLUS_MARK,
+) = (1 << k for k in range(14))
+#: characters of the flags that are a list of characters
+_CHAR_FLAGS = (
+    (_SEPARATOR_CHAR, "|»•›·/>–—«‹"), (_ENDER, "".join(_ENDERS)), (_CLOSER, _CLOSERS), (_OPENING_QUOTE, "\"“«„'‘"),
+    (_CLOSING_QUOTE, "\"”»“"), (_BULLET_MARK, "*+•·▪◦o-"), (_STAR_MARK, "*•"), (_PLUS_MARK, "+-"),
+)
+_COUNTED = " .!?,"  # characters counted per block (columns of ``_PageChars.counted``)
+_BMP = 0x10000
 _DIGIT = re.compile(r"\d")
+
+
+def _flags_of(c: str) -> int:
+    return (
+        (_WORD if _TOKEN.match(c) else 0) | (_UPPER if c.isupper() else 0) | (_LOWER if c.islower() else 0)
+        | (_LOWER_OR_TITLE if c.islower() or unicodedata.category(c) == "Lt" else 0) | (_SPACE if c.isspace() else 0)
+        | (_DIGIT_FLAG if _DIGIT.match(c) else 0) | sum(flag for flag, chars in _CHAR_FLAGS if c in chars)
+    )
+
+
+@lru_cache(maxsize=1)
+def _bmp_flags() -> np.ndarray:
+    """Character-class flags of every code point of the Basic Multilingual Plane (computed once)."""
+    return np.fromiter((_flags_of(chr(c)) for c in range(_BMP)), dtype=np.uint16, count=_BMP)
+
+
+@lru_cache(maxsize=1)
+def _counted_codes() -> np.ndarray:
+    codes = np.zeros(_BMP, dtype=np.int64)
+    for k, c in enumerate(_COUNTED, start=1):
+        codes[ord(c)] = k
+    return codes
+
+
+def _flags(cps: np.ndarray) -> np.ndarray:
+    table = _bmp_flags()
+    high = cps >= _BMP
+    if not high.any():
+        return table[cps]
+    flags = table[np.where(high, 0, cps)]
+    for cp in np.unique(cps[high]).tolist():
+        flags[cps == cp] = _flags_of(chr(cp))
+    return flags
+
+
+@dataclass
+class _PageChars:
+    """The blocks of a page joined by newlines, as code points with their flags and block numbers."""
+
+    cps: np.ndarray
+    flags: np.ndarray
+    block_of: np.ndarray
+
+    @classmethod
+    def of(cls, texts: Sequence[str], joined: str | None = None) -> _PageChars:
+        """``joined``: the texts joined by newlines, if the caller has it already."""
+        joined = "\n".join(texts) if joined is None else joined
+        cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        block_of = np.repeat(np.arange(len(texts)), lengths + 1)[: len(cps)]
+        return cls(cps, _flags(cps), block_of)
+
+    def per_block(self, flag: int, n: int) -> np.ndarray:
+        """Per block, its characters with ``flag``."""
+        return np.bincount(self.block_of[(self.flags & flag) != 0], minlength=n).astype(np.float64)
+
+    def runs(self, flag: int, present: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """First and last positions of each run of characters with ``flag`` (or, if not ``present``, without it)."""
+        on = ((self.flags & flag) != 0) == present
+        before = np.concatenate(([False], on[:-1]))
+        after = np.concatenate((on[1:], [False]))
+        return np.flatnonzero(on & ~before), np.flatnonzero(on & ~after)
+
+    def counted(self, n: int) -> np.ndarray:
+        """Per block (rows) the counts of each character of ``_COUNTED`` (columns)."""
+        codes = _counted_codes()[np.minimum(self.cps, _BMP - 1)]
+        width = len(_COUNTED) + 1
+        table = np.bincount(self.block_of * width + codes, minlength=n * width)
+        return table.reshape(n, width)[:, 1:].astype(np.float64)
+
+
+@dataclass
+class _Words:
+    """Per block, its whitespace-separated words (as ``str.split`` cuts them): all, capitalised,
+    capitalised of at most 3 characters, and ALL CAPS of 2 characters or more (``str.isupper``)."""
+
+    count: np.ndarray
+    capitalised: np.ndarray
+    short_capitalised: np.ndarray
+    all_caps: np.ndarray
+
+    @classmethod
+    def of(cls, page: _PageChars, n: int) -> _Words:
+        starts, ends = page.runs(_SPACE, present=False)
+        block = page.block_of[starts]
+        upper = (page.flags & _UPPER) != 0
+        cum_upper = np.concatenate(([0], np.cumsum(upper)))
+        cum_lower = np.concatenate(([0], np.cumsum((page.flags & _LOWER_OR_TITLE) != 0)))
+        length = ends - starts + 1
+        caps = upper[starts]
+        all_caps = (length > 1) & (cum_lower[ends + 1] == cum_lower[starts]) & (cum_upper[ends + 1] > cum_upper[starts])
+
+        def count(mask: np.ndarray | None = None) -> np.ndarray:
+            return np.bincount(block if mask is None else block[mask], minlength=n).astype(np.float64)
+
+        return cls(count(), count(caps), count(caps & (length <= 3)), count(all_caps))
+
+
+@dataclass
+class _Tokens:
+    """The ``\\w+`` tokens of a page's lower-cased blocks."""
+
+    #: the blocks, lower-cased, joined by newlines; with their characters
+    joined: str
+    page: _PageChars
+    words: list[str]
+    #: each token's block
+    block: np.ndarray
+    #: per block, its first token's index (-1 for a block without tokens) and the flags of its first character
+    first: np.ndarray
+    first_flags: np.ndarray
+
+    @classmethod
+    def of(cls, lowered: Sequence[str]) -> _Tokens:
+        joined = "\n".join(lowered)
+        words = _TOKEN.findall(joined)
+        page = _PageChars.of(lowered, joined)
+        starts, _ = page.runs(_WORD)
+        if len(starts) != len(words):  # cannot happen: the flags are the tokenizer's own classes
+            raise AssertionError("token boundaries disagree with the tokenizer")
+        block = page.block_of[starts]
+        first = np.searchsorted(block, np.arange(len(lowered)))  # each block's first token, if it has one
+        found = first < len(block)
+        found[found] = block[first[found]] == np.flatnonzero(found)
+        first_flags = np.zeros(len(lowered), dtype=page.flags.dtype)
+        first_flags[found] = page.flags[starts[first[found]]]
+        return cls(joined, page, words, block, np.where(found, first, -1), first_flags)
+
+    def blocks_matching(self, pattern: re.Pattern[str]) -> np.ndarray:
+        """Per block, whether ``pattern`` matches in it (for patterns that cannot match across a newline)."""
+        hit = np.zeros(len(self.first), dtype=bool)
+        positions = [m.start() for m in pattern.finditer(self.joined)]
+        hit[self.page.block_of[positions]] = True
+        return hit
 
 
 def page_features(texts: Sequence[str], hints: Sequence[BlockHints | None], lexicon: Lexicon, hits_out: list[list[int] | None] | None = None) -> np.ndarray:
     """The feature matrix of a page: one row a block, columns as ``FEATURES``.
 
+    Counts are taken for the whole page at once (its blocks joined, character classes looked up
+    in a table, tallied per block with ``bincount``); only a few string tests run block by block.
     ``hits_out``, if given, receives each block's lexicon hits per kind (None for blocks without words).
     """
     n = len(texts)
@@ -190,79 +374,140 @@ def page_features(texts: Sequence[str], hints: Sequence[BlockHints | None], lexi
     if n == 0:
         return X
     lowered = [t.lower() for t in texts]
-    tokens_of = [_TOKEN.findall(t) for t in lowered]
-    lang = _language_of(tokens_of, lexicon)
-    own = lexicon.stopwords.get(lang, frozenset()).__contains__
-    any_stop = lexicon.all_stopwords.__contains__
-    seen: dict[str, int] = {}
-    for t in texts:
-        seen[t] = seen.get(t, 0) + 1
-    lex_cols = [_INDEX[f"lex_{k}"] for k in LEXICON_KINDS]
-    lex_of = [(k, _INDEX[f"lex_{spec.name}"] - _LEX0) for k, spec in enumerate(lexicon.kinds) if spec.name in LEXICON_KINDS]
-    chars = np.fromiter((len(t) for t in texts), dtype=np.float64, count=n)
-    words_n = np.fromiter((len(t) for t in tokens_of), dtype=np.float64, count=n)
-    base: list[list[float]] = []
-    lex_rows: list[list[float]] = []
-    log1p = math.log1p
-    for text, low, tokens in zip(texts, lowered, tokens_of):
-        w = len(tokens)
-        c = len(text)
-        stripped = text.rstrip()
-        end = stripped.rstrip(_CLOSERS)[-1:] in _ENDERS
-        lex = [0.0] * len(LEXICON_KINDS)
-        hits_any = 0
-        if w:
-            words = text.split()
-            nw = len(words)
-            caps = [x for x in words if x[:1].isupper()]
-            digits = len(_DIGIT.findall(text))
-            counts = lexicon.hits(low, tokens)
-            if hits_out is not None:
-                hits_out.append(counts)
-            for k, col in lex_of:
-                hits = counts[k]
-                if hits:
-                    hits_any += hits
-                    spec = lexicon.kinds[k]
-                    lex[col] = 1.0 if (w <= spec.max_words or (hits >= spec.long_hits and hits * spec.words_per_hit >= w)) else 0.5
-            row = [
-                log1p(w), log1p(c), (c - text.count(" ")) / w, end,
-                (text.count(".") + text.count("!") + text.count("?")) / w, text.count(",") / w,
-                sum(map(own, tokens)) / w, sum(map(any_stop, tokens)) / w,
-                len(caps) / nw, sum(1 for x in caps if len(x) <= 3) / nw,
-                tokens[0][:1].islower() and not tokens[0][:1].isdigit(), sum(1 for x in words if len(x) > 1 and x.isupper()) / nw,
-                len(_SEPARATOR.findall(text)), digits / c, digits > 0 and DATE.search(text) is not None,
-                w <= 20 and BYLINE.search(text) is not None,
-            ]
-        else:
-            if hits_out is not None:
-                hits_out.append(None)
-            row = [0.0, log1p(c), 0.0, end, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, len(_SEPARATOR.findall(text)), 0.0, 0.0, 0.0]
-        bullet = _BULLET.match(text)
-        row += [
-            bullet is not None, (1.0 if text[0] in "*•" else 2.0 if text[0] in "+-" else 3.0) if bullet else 0.0,
-            ("." in text or "@" in text) and _URLISH.search(text) is not None, stripped.endswith(":"),
-            stripped[:1] in "\"“«„'‘" or stripped[-1:] in "\"”»“", w == 0, seen[text] > 1,
-            min(hits_any / (w or 1), 1.0), (w >= 8 and end) or w >= 30,
-        ]
-        base.append(row)
-        lex_rows.append(lex)
-    X[:, : len(_BASE)] = np.asarray(base, dtype=np.float32)
-    X[:, _LEX0 : _LEX0 + len(LEXICON_KINDS)] = np.asarray(lex_rows, dtype=np.float32)
+    tok = _Tokens.of(lowered)
+    tokens, token_block, first_token, first_flags = tok.words, tok.block, tok.first, tok.first_flags
+    w = np.bincount(token_block, minlength=n).astype(np.float64)
+    has_words = w > 0
+    codes = lexicon.codes_of(tokens)
+    stop_own, stop_any = _stop_counts(codes, token_block, n, len(lexicon.stopwords))
+    page = _PageChars.of(texts)
+    words = _Words.of(page, n)
+    counted = page.counted(n)
+    digits = page.per_block(_DIGIT_FLAG, n)
+    chars = np.fromiter(map(len, texts), dtype=np.float64, count=n)
+    hits = lexicon.block_hits(tokens, token_block.tolist(), lowered, codes)
+    hits[~has_words] = 0
+    if hits_out is not None:
+        hits_out.extend(row if ok else None for row, ok in zip(hits.tolist(), has_words.tolist()))
+    lex, hits_any = _lexicon_columns(hits, w, lexicon)
+
+    def per_word(values: np.ndarray, of: np.ndarray = w) -> np.ndarray:
+        return np.where(has_words, values / np.maximum(of, 1.0), 0.0)
+
+    col = _INDEX
+    X[:, col["log_words"]] = np.log1p(w)
+    X[:, col["log_chars"]] = np.log1p(chars)
+    X[:, col["word_len"]] = per_word(chars - counted[:, 0])
+    X[:, col["sentence_punct"]] = per_word(counted[:, 1:4].sum(axis=1))
+    X[:, col["commas"]] = per_word(counted[:, 4])
+    X[:, col["stop_page"]] = per_word(stop_own)
+    X[:, col["stop_max"]] = per_word(stop_any)
+    X[:, col["capitalised"]] = per_word(words.capitalised, words.count)
+    X[:, col["short_capitalised"]] = per_word(words.short_capitalised, words.count)
+    X[:, col["lower_start"]] = has_words & ((first_flags & _LOWER) != 0)
+    X[:, col["all_caps"]] = per_word(words.all_caps, words.count)
+    X[:, col["digits"]] = per_word(digits, chars)
+    X[:, col["no_words"]] = ~has_words
+    X[:, col["lex_any"]] = np.minimum(hits_any / np.maximum(w, 1.0), 1.0)
+    X[:, _LEX0 : _LEX0 + len(LEXICON_KINDS)] = lex
+    months = np.bincount(token_block, weights=(codes & MONTH_BIT) != 0, minlength=n)
+    _ends_features(X, page, chars, w)
+    first_code = np.zeros(n, dtype=np.int64)
+    first_code[first_token >= 0] = codes[first_token[first_token >= 0]]
+    bylines = (w <= 20) & ((first_code & BYLINE_BIT) != 0)
+    candidates = _Candidates(has_words & (digits > 0), months > 0, bylines, page.per_block(_SEPARATOR_CHAR, n) > 0)
+    _regex_features(X, texts, candidates)
+    X[:, col["urlish"]] = tok.blocks_matching(_URLISH)
     if any(h is not None for h in hints):
         _dom_features(X, hints, lexicon)
-    _context_features(X, chars, words_n, lex_cols, lexicon, texts)
+    _context_features(X, chars, w)
     return X
 
 
-def _language_of(tokens_of: Sequence[list[str]], lexicon: Lexicon) -> str:
-    bag: dict[str, int] = {}
-    for tokens in tokens_of:
-        for t in tokens:
-            bag[t] = bag.get(t, 0) + 1
-    counts = {lang: sum(bag.get(w, 0) for w in words) for lang, words in lexicon.stopwords.items()}
-    best = max(counts, key=counts.__getitem__, default="und")
-    return best if counts.get(best) else "und"
+def _stop_counts(codes: np.ndarray, token_block: np.ndarray, n: int, langs: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per block, its stop words of the page's language (the language with the most stop-word
+    tokens on the page; ties to the first in the lexicon) and its stop words of any language."""
+    per_lang = [int(np.count_nonzero(codes & (1 << k))) for k in range(langs)]
+    own = np.zeros(n)
+    if per_lang and max(per_lang) > 0:
+        best = per_lang.index(max(per_lang))
+        own = np.bincount(token_block, weights=(codes >> best) & 1, minlength=n)
+    return own, np.bincount(token_block, weights=(codes & ((1 << langs) - 1)) != 0, minlength=n)
+
+
+def _lexicon_columns(hits: np.ndarray, w: np.ndarray, lexicon: Lexicon) -> tuple[np.ndarray, np.ndarray]:
+    """The ``lex_*`` columns (1: the block is that kind by the lexicon's rule, 0.5: a weaker hit)
+    and each block's hits over those kinds."""
+    lex = np.zeros((len(w), len(LEXICON_KINDS)), dtype=np.float32)
+    hits_any = np.zeros(len(w))
+    for k, spec in enumerate(lexicon.kinds):
+        if spec.name not in LEXICON_KINDS:
+            continue
+        h = hits[:, k].astype(np.float64)
+        strong = (w <= spec.max_words) | ((h >= spec.long_hits) & (h * spec.words_per_hit >= w))
+        lex[:, LEXICON_KINDS.index(spec.name)] = np.where(h > 0, np.where(strong, 1.0, 0.5), 0.0)
+        hits_any += h
+    return lex, hits_any
+
+
+def _ends_features(X: np.ndarray, page: _PageChars, chars: np.ndarray, w: np.ndarray) -> None:
+    """The features read off each block's first and last characters: it ends a sentence (past
+    closing quotes and brackets), ends in a colon, opens or closes a quote, starts with a list
+    marker (then ``bullet_level``: 1 for "*" "•", 2 for "+" "-", 3 otherwise); and ``prose``."""
+    n = len(chars)
+    start = (np.cumsum(chars + 1) - (chars + 1)).astype(np.int64)
+    flags = page.flags
+    solid = np.flatnonzero((flags & _SPACE) == 0)
+    k = np.searchsorted(page.block_of[solid], np.arange(n), side="right") - 1
+    has_text = k >= 0
+    has_text[has_text] = page.block_of[solid[k[has_text]]] == np.flatnonzero(has_text)
+    last = np.where(has_text, solid[np.maximum(k, 0)] if len(solid) else 0, start)
+    end = last.copy()
+    while True:  # str.rstrip(_CLOSERS)
+        closing = has_text & (end >= start) & ((flags[np.maximum(end, 0)] & _CLOSER) != 0)
+        if not closing.any():
+            break
+        end[closing] -= 1
+    sentence_end = has_text & (end >= start) & ((flags[np.maximum(end, 0)] & _ENDER) != 0)
+    first = np.where(chars > 0, flags[np.minimum(start, len(flags) - 1)], 0)
+    last_flags = np.where(has_text, flags[last], 0)
+    bullet = (chars > 1) & ((first & (_BULLET_MARK | _DIGIT_FLAG)) != 0)
+    X[:, _INDEX["sentence_end"]] = sentence_end
+    X[:, _INDEX["colon_end"]] = has_text & (page.cps[last] == ord(":"))
+    X[:, _INDEX["quote"]] = ~has_text | ((first & _OPENING_QUOTE) != 0) | ((last_flags & _CLOSING_QUOTE) != 0)
+    X[:, _INDEX["prose"]] = ((w >= 8) & sentence_end) | (w >= 30)
+    X[:, _INDEX["bullet"]] = bullet  # a candidate: ``_regex_features`` checks the whole marker
+    X[:, _INDEX["bullet_level"]] = np.where(bullet, np.where(first & _STAR_MARK, 1.0, np.where(first & _PLUS_MARK, 2.0, 3.0)), 0.0)
+
+
+@dataclass
+class _Candidates:
+    """Per block, whether a regex could match it: a date needs a digit, a day-and-month date a
+    month's name, a byline its first word, a separator a separator character."""
+
+    dated: np.ndarray
+    months: np.ndarray
+    bylines: np.ndarray
+    separators: np.ndarray
+
+
+def _regex_features(X: np.ndarray, texts: Sequence[str], candidates: _Candidates) -> None:
+    """The features that need a regex, tried only on the blocks that could match; and ``dup_in_page``."""
+    col = _INDEX
+    seen: dict[str, int] = {}
+    for t in texts:
+        seen[t] = seen.get(t, 0) + 1
+    X[:, col["dup_in_page"]] = [seen[t] > 1 for t in texts]
+    months = candidates.months
+    for i in np.flatnonzero(candidates.dated).tolist():
+        X[i, col["date"]] = DATE_NUMERIC.search(texts[i]) is not None or (months[i] and DATE_WORDS.search(texts[i]) is not None)
+    for i in np.flatnonzero(candidates.bylines).tolist():
+        X[i, col["byline"]] = BYLINE.search(texts[i]) is not None
+    for i in np.flatnonzero(candidates.separators).tolist():
+        X[i, col["separators"]] = len(_SEPARATOR.findall(texts[i]))
+    for i in np.flatnonzero(X[:, col["bullet"]]).tolist():
+        if _BULLET.match(texts[i]) is None:
+            X[i, col["bullet"]] = X[i, col["bullet_level"]] = 0.0
 
 
 def _dom_features(X: np.ndarray, hints: Sequence[BlockHints | None], lexicon: Lexicon) -> None:
@@ -285,16 +530,38 @@ def _dom_features(X: np.ndarray, hints: Sequence[BlockHints | None], lexicon: Le
 
 
 def _window(values: np.ndarray, radius: int) -> np.ndarray:
-    """Mean of ``values`` over the blocks within ``radius`` of each block (the block included)."""
+    """Mean of ``values`` (one value or one row a block) over the blocks within ``radius`` of each
+    block (the block included)."""
     n = len(values)
-    csum = np.concatenate(([0.0], np.cumsum(values, dtype=np.float64)))
+    csum = np.concatenate((np.zeros((1,) + values.shape[1:]), np.cumsum(values, axis=0, dtype=np.float64)))
     idx = np.arange(n)
     lo = np.maximum(idx - radius, 0)
     hi = np.minimum(idx + radius + 1, n)
-    return (csum[hi] - csum[lo]) / (hi - lo)
+    width = (hi - lo).reshape((n,) + (1,) * (values.ndim - 1))
+    return (csum[hi] - csum[lo]) / width
 
 
-def _context_features(X: np.ndarray, chars: np.ndarray, words: np.ndarray, lex_cols: list[int], lexicon: Lexicon, texts: Sequence[str]) -> None:
+def _sections(comments: list[float], related: list[float], prose: list[float], footer: list[float], cookies: list[float], words: list[float]) -> tuple[list[bool], list[bool]]:
+    """Per block: inside a comments section, inside a related-links section (each opened by a short
+    heading the lexicon knows; a related section ends at a long prose paragraph, any section at a
+    footer or a consent notice)."""
+    in_comments, in_related = [], []
+    section = 0
+    for c, r, p, f, k, w in zip(comments, related, prose, footer, cookies, words):
+        if c == 1.0 and w <= 6:
+            section = 1
+        elif r == 1.0 and w <= 6:
+            section = 2
+        elif section == 2 and p and w >= 25:
+            section = 0
+        elif f == 1.0 or k == 1.0:
+            section = 0
+        in_comments.append(section == 1)
+        in_related.append(section == 2)
+    return in_comments, in_related
+
+
+def _context_features(X: np.ndarray, chars: np.ndarray, words: np.ndarray) -> None:
     n = len(X)
     idx = np.arange(n, dtype=np.float64)
     X[:, _INDEX["pos"]] = idx / max(n - 1, 1)
@@ -319,25 +586,11 @@ def _context_features(X: np.ndarray, chars: np.ndarray, words: np.ndarray, lex_c
     # sections opened by a short "Comments" / "Read also" heading
     com, rel = _INDEX["section_comments"], _INDEX["section_related"]
     lc, lr = _INDEX["lex_comments"], _INDEX["lex_related"]
-    section = 0
-    for i in range(n):
-        if X[i, lc] == 1.0 and words[i] <= 6:
-            section = 1
-        elif X[i, lr] == 1.0 and words[i] <= 6:
-            section = 2
-        elif section == 2 and X[i, _INDEX["prose"]] and words[i] >= 25:
-            section = 0
-        elif X[i, _INDEX["lex_footer"]] == 1.0 or X[i, _INDEX["lex_cookie_notice"]] == 1.0:
-            section = 0
-        X[i, com] = section == 1
-        X[i, rel] = section == 2
-    lw = X[:, _INDEX["log_words"]].astype(np.float64)
-    X[:, _INDEX["win3_words"]] = _window(lw, 3)
-    X[:, _INDEX["win3_prose"]] = _window(prose, 3)
-    X[:, _INDEX["win3_stop"]] = _window(X[:, _INDEX["stop_page"]].astype(np.float64), 3)
-    X[:, _INDEX["win7_words"]] = _window(lw, 7)
-    X[:, _INDEX["win7_prose"]] = _window(prose, 7)
-    X[:, _INDEX["win7_bullet"]] = _window(X[:, _INDEX["bullet"]].astype(np.float64), 7)
+    X[:, com], X[:, rel] = _sections(X[:, lc].tolist(), X[:, lr].tolist(), X[:, _INDEX["prose"]].tolist(), X[:, _INDEX["lex_footer"]].tolist(), X[:, _INDEX["lex_cookie_notice"]].tolist(), words.tolist())
+    near = X[:, [_INDEX[f] for f in ("log_words", "prose", "stop_page")]].astype(np.float64)
+    X[:, [_INDEX[f] for f in ("win3_words", "win3_prose", "win3_stop")]] = _window(near, 3)
+    wide = X[:, [_INDEX[f] for f in ("log_words", "prose", "bullet")]].astype(np.float64)
+    X[:, [_INDEX[f] for f in ("win7_words", "win7_prose", "win7_bullet")]] = _window(wide, 7)
     X[:, _INDEX["page_stop"]] = float(X[:, _INDEX["stop_page"]].mean())
     X[:, _INDEX["page_bullets"]] = float(X[:, _INDEX["bullet"]].mean())
     X[:, _INDEX["rel_words"]] = words / (words.max() or 1.0)

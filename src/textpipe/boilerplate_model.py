@@ -85,8 +85,11 @@ def gold_labels(texts: Sequence[str], gold: str, min_cover: float = 0.5) -> list
 class TreeModel:
     """Gradient-boosted regression trees (log-loss), evaluated with numpy.
 
-    Every tree is stored as flat arrays over its nodes; a leaf points to itself, so walking
-    ``depth`` steps from the root lands every row on its leaf whatever the tree's shape.
+    Every tree is stored as flat arrays over its nodes (a leaf points to itself). Prediction does
+    not walk the trees: it compares every row with every split at once and finds each row's leaf
+    with bit masks (QuickScorer, Lucchese et al. 2015): a split whose test is true rules out the
+    leaves of its left subtree, and the row's leaf is the leftmost leaf no true split ruled out.
+    Its cost is one comparison per row and split, whatever the depth of the trees.
     """
 
     def __init__(self, spec: dict[str, Any], features: Sequence[str] = FEATURES) -> None:
@@ -96,20 +99,31 @@ class TreeModel:
         self.features = tuple(features)
         self.init = float(spec["init"])
         self.depth = int(spec["depth"])
-        self.feature = np.asarray(spec["feature"], dtype=np.intp)
-        self.threshold = np.asarray(spec["threshold"], dtype=np.float64)
-        self.left = np.asarray(spec["left"], dtype=np.intp)
-        self.right = np.asarray(spec["right"], dtype=np.intp)
-        self.value = np.asarray(spec["value"], dtype=np.float64)
-        self.trees = self.feature.shape[0]
-        # flat arrays over all trees' nodes: node k of tree t is t * width + k
-        width = self.feature.shape[1]
-        offsets = (np.arange(self.trees) * width)[:, None]
-        self._roots = offsets[:, 0].astype(np.intp)
-        self._feature = self.feature.ravel()
-        self._threshold = self.threshold.ravel()
-        self._children = np.stack([(self.left + offsets).ravel(), (self.right + offsets).ravel()], axis=1).ravel()
-        self._value = self.value.ravel()
+        feature = np.asarray(spec["feature"], dtype=np.intp)
+        threshold = np.asarray(spec["threshold"], dtype=np.float64)
+        left = np.asarray(spec["left"], dtype=np.intp)
+        right = np.asarray(spec["right"], dtype=np.intp)
+        value = np.asarray(spec["value"], dtype=np.float64)
+        self.trees = feature.shape[0]
+        tables = [_leaf_masks(left[t], right[t]) for t in range(self.trees)]
+        self._splits = max(1, max(len(splits) for splits, _, _ in tables))
+        leaves = max(len(order) for _, _, order in tables)
+        if leaves > 64:
+            raise ValueError(f"boilerplate model: trees of {leaves} leaves (at most 64 are supported)")
+        self._mask_type = np.uint16 if leaves <= 16 else np.uint32 if leaves <= 32 else np.uint64
+        shape = (self.trees, self._splits)
+        self._feature = np.zeros(shape, dtype=np.intp)
+        self._threshold = np.full(shape, np.inf)
+        self._mask = np.full(shape, np.iinfo(self._mask_type).max, dtype=self._mask_type)  # leaves a true test leaves
+        self._leaf_value = np.zeros((self.trees, leaves))
+        for t, (splits, masks, order) in enumerate(tables):
+            self._feature[t, : len(splits)] = feature[t, splits]
+            self._threshold[t, : len(splits)] = threshold[t, splits]
+            self._mask[t, : len(splits)] = masks
+            self._leaf_value[t, : len(order)] = value[t, order]
+        self._feature = self._feature.ravel()
+        self._threshold = _float32_below(self._threshold.ravel())[:, None]
+        self._ruled_out = (~self._mask.ravel())[:, None]
 
     @classmethod
     def load(cls, path: str | Path) -> TreeModel:
@@ -120,16 +134,19 @@ class TreeModel:
 
     def decision(self, X: np.ndarray) -> np.ndarray:
         """Raw scores (log-odds of body), one a row of ``X``."""
-        n, width = X.shape
+        n = X.shape[0]
         if n == 0:
             return np.zeros(0)
-        flat = np.ascontiguousarray(X, dtype=np.float64).ravel()
-        row_offset = (np.arange(n, dtype=np.intp) * width)[:, None]
-        node = np.broadcast_to(self._roots, (n, self.trees)).copy()
-        for _ in range(self.depth):
-            right = flat[row_offset + self._feature[node]] > self._threshold[node]
-            node = self._children[2 * node + right]
-        return self.init + self._value[node].sum(axis=1)
+        columns = np.ascontiguousarray(np.asarray(X, dtype=np.float32).T)
+        right = columns[self._feature] > self._threshold  # (splits, rows)
+        ruled_out = np.bitwise_or.reduce((right * self._ruled_out).reshape(self.trees, self._splits, n), axis=1)
+        alive = ~ruled_out
+        lowest = alive & (~alive + self._mask_type(1))  # the leftmost leaf left: the lowest bit set
+        if self._mask_type is np.uint16:
+            leaf = _lowest_bit_16()[lowest]
+        else:
+            leaf = np.log2(lowest.astype(np.float64)).astype(np.intp)
+        return self.init + self._leaf_value[np.arange(self.trees)[:, None], leaf].sum(axis=0)
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Probability of body, one a row of ``X``."""
@@ -167,6 +184,43 @@ class TreeModel:
             "value": [[round(x, 6) for x in row] for row in value.tolist()],
         }
         return cls(spec, features)
+
+
+def _float32_below(thresholds: np.ndarray) -> np.ndarray:
+    """The largest float32 at or below each threshold: for a float32 ``x``, ``x > t`` exactly when
+    ``x > _float32_below(t)``, so the features can be compared in float32 (they are float32)."""
+    with np.errstate(over="ignore"):  # 1e300 (the export's infinity) becomes inf, then the largest float32
+        low = thresholds.astype(np.float32)
+    above = low.astype(np.float64) > thresholds
+    low[above] = np.nextafter(low[above], np.float32(-np.inf))
+    return low
+
+
+@lru_cache(maxsize=1)
+def _lowest_bit_16() -> np.ndarray:
+    """Index of the lowest bit set, for every 16-bit value (0 for 0)."""
+    values = np.arange(1 << 16)
+    return np.log2(np.maximum(values & -values, 1)).astype(np.intp)
+
+
+def _leaf_masks(left: np.ndarray, right: np.ndarray) -> tuple[list[int], list[int], list[int]]:
+    """A tree's splits, for each split the bit mask of the leaves that survive its test being true
+    (all but those of its left subtree), and its leaves from left to right (bit k: the k-th)."""
+    order: list[int] = []
+    left_leaves: dict[int, list[int]] = {}
+
+    def visit(node: int) -> list[int]:  # leaves under ``node``, left to right
+        if left[node] == node:
+            order.append(node)
+            return [len(order) - 1]
+        below = visit(int(left[node]))
+        left_leaves[node] = below
+        return below + visit(int(right[node]))
+
+    visit(0)
+    everything = (1 << len(order)) - 1
+    splits = sorted(left_leaves)
+    return splits, [everything & ~sum(1 << k for k in left_leaves[s]) for s in splits], order
 
 
 def fit(X: np.ndarray, y: np.ndarray, params: dict[str, Any], sample_weight: np.ndarray | None = None, features: Sequence[str] = FEATURES) -> TreeModel:

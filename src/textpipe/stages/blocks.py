@@ -11,6 +11,8 @@ from ..document import Block, Document
 from ..stage import Stage
 
 _LINE = re.compile(r"[^\n]+")
+#: a line from its first to its last non-space character (what ``_LINE`` gives, trimmed)
+_TRIMMED_LINE = re.compile(r"\S(?:[^\n]*\S)?")
 _PARAGRAPH = re.compile(r"[^\n]+(?:\n[ \t]*[^\s][^\n]*)*")
 
 
@@ -27,8 +29,10 @@ class Blocks(Stage):
 
     def process(self, doc: Document) -> Document:
         if not doc.blocks:
-            pattern = _LINE if self.config.split == "lines" else _PARAGRAPH
-            doc.blocks = list(split_blocks(doc.text, pattern))
+            if self.config.split == "lines":
+                doc.blocks = [Block(*m.span()) for m in _TRIMMED_LINE.finditer(doc.text)]
+            else:
+                doc.blocks = list(split_blocks(doc.text, _PARAGRAPH))
         return doc
 
 

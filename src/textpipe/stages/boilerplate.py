@@ -201,19 +201,21 @@ class Boilerplate(Stage):
         body_idx = np.flatnonzero(body)
         first = int(body_idx[0]) if len(body_idx) else len(blocks)
         words = np.expm1(X[:, _WORDS]).round().astype(int).tolist()
+        separators = X[:, _SEPARATOR_COUNT].tolist()
+        shapes = _shape_columns(X)
         section: str | None = None
-        for i, block in enumerate(blocks):
-            is_body = bool(body[i]) and not (recurring and i in recurring)
+        for i, (block, is_body, hit) in enumerate(zip(blocks, body.tolist(), hits)):
+            is_body = is_body and not (recurring and i in recurring)
             kind = None
-            if hits[i] is not None and (not is_body or words[i] <= 6):
-                kind = self.lexicon.kind_of(hits[i], words[i])
-            if kind == "cookie_notice" and X[i, _SEPARATOR_COUNT] >= 2:
+            if hit is not None and (not is_body or words[i] <= 6):
+                kind = self.lexicon.kind_of(hit, words[i])
+            if kind == "cookie_notice" and separators[i] >= 2:
                 kind = "footer"  # "Terms | Privacy policy | Contact": the site's link bar, not a banner
             if not is_body and kind is None:
                 if block.hints is not None:
                     kind = self._hint_kind(block, words[i])
                 if kind is None:
-                    kind = _shape_kind(X[i], texts[i], words[i])
+                    kind = _shape_kind(shapes[i], texts[i], words[i])
             if kind in _SECTION_KINDS and words[i] <= 6:
                 section = kind
             elif kind == "cookie_notice":
@@ -313,10 +315,15 @@ class Boilerplate(Stage):
         return self.process_safely(doc, lambda d: self.process(d, recurring))
 
 
-def _shape_kind(row: np.ndarray, text: str, words: int) -> str | None:
-    if words <= 15 and (row[_DATE] or row[_BYLINE]) and not (words >= 8 and text.rstrip().endswith(".")):
+def _shape_columns(X: np.ndarray) -> list[tuple[float, float, float]]:
+    """Per block, the features ``_shape_kind`` reads: (date, byline, separators)."""
+    return list(zip(X[:, _DATE].tolist(), X[:, _BYLINE].tolist(), X[:, _SEPARATOR_COUNT].tolist()))
+
+
+def _shape_kind(shape: tuple[float, float, float], text: str, words: int) -> str | None:
+    date, byline, separators = shape
+    if words <= 15 and (date or byline) and not (words >= 8 and text.rstrip().endswith(".")):
         return "metadata"
-    separators = row[_SEPARATOR_COUNT]
     if separators >= 2 and words <= 4 * (separators + 1):
         return "navigation"
     return None
