@@ -32,6 +32,8 @@ from train_ner import (  # noqa: E402
     LABELS, CorpusDoc, add_settings_arguments, learn_lemmas, paragraphs, read_corpus, settings_of, topics_of, train_ner,
 )
 
+from textpipe.stages.names import consistent_spans  # noqa: E402
+
 MAIN = ("PER", "LOC", "ORG")
 EXTRA = {"uk": ["ru"]}  # as training/train_ner.py's default --extra uk:ru
 
@@ -60,14 +62,18 @@ class Tally:
         return p, r, f, tp + fn
 
 
-def predict_spacy(nlp, docs: list[CorpusDoc]) -> list[set[tuple[int, int, str]]]:
+def predict_spacy(nlp, docs: list[CorpusDoc], consistent: bool = True) -> list[set[tuple[int, int, str]]]:
+    """The recognizer's names in each document, paragraph by paragraph, made consistent within the
+    document as the names stage does (unless not ``consistent``)."""
     out = []
     for doc in docs:
         paras = paragraphs(doc)
-        found = set()
+        found: list[tuple[int, int, str]] = []
         for (offset, _, _), parsed in zip(paras, nlp.pipe((t for _, t, _ in paras), batch_size=64)):
-            found.update((offset + e.start_char, offset + e.end_char, e.label_) for e in parsed.ents)
-        out.append(found)
+            found.extend((offset + e.start_char, offset + e.end_char, e.label_) for e in parsed.ents)
+        if consistent:
+            found = consistent_spans(doc.text, found, [(offset, offset + len(text)) for offset, text, _ in paras])
+        out.append(set(found))
     return out
 
 

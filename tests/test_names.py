@@ -14,7 +14,7 @@ import pytest
 
 from textpipe.lemmas import Lemmatizer
 from textpipe.resources import package_path
-from textpipe.stages.names import _deduplicate, name_language
+from textpipe.stages.names import _deduplicate, consistent_spans, name_language
 from textpipe.document import Name, Segment
 
 from conftest import ROOT, check_record
@@ -211,3 +211,28 @@ def test_a_batch_charges_each_document_its_own_share_of_the_time(pipe, monkeypat
     assert out[0].error is None and any("Лукашенко" in n.text for n in out[0].names)
     assert out[1].error is None and out[1].names
     assert out[2].error is not None and out[2].error.type == "DocumentTimeout" and out[2].error.stage == "names"
+
+
+def test_names_are_made_consistent_within_a_document():
+    text = (
+        "Тереза Мэй прилетела в Брюссель. Там Мэй говорила о Брюсселе и Брюссель слушал. "
+        "Мэйсон молчал. Потом Брюссель ответил.|Мэй"
+    )
+    at = {word: text.index(word) for word in ("Тереза Мэй", "Брюссель", "Брюсселе")}
+    second = text.index("Брюссель", at["Брюссель"] + 1)
+    third = text.index("Брюссель", second + 1)
+    spans = [
+        (at["Тереза Мэй"], at["Тереза Мэй"] + 10, "PER"),
+        (at["Брюссель"], at["Брюссель"] + 8, "LOC"),
+        (second, second + 8, "ORG"),
+        (third, third + 8, "LOC"),
+    ]
+    region = [(0, text.index("|"))]
+    got = {(text[s:e], s, label) for s, e, label in consistent_spans(text, spans, region)}
+    may = text.index("Мэй", at["Тереза Мэй"] + 10)
+    assert ("Мэй", may, "PER") in got  # a person's surname alone is the person too
+    assert ("Брюссель", second, "LOC") in got and ("Брюссель", second, "ORG") not in got  # the label most have
+    assert ("Брюсселе", at["Брюсселе"], "LOC") not in got  # another form is left to the recognizer
+    assert not any(t == "Мэйсон" for t, _, _ in got)  # whole words only
+    assert not any(s > region[0][1] for _, s, _ in got)  # only inside the recognized stretches
+    assert len(got) == 5
