@@ -89,6 +89,9 @@ def identification(test: dict[str, list[str]], per_cell: int, use_lingua: bool) 
     warm_up = [
         "warm up", "разогрев", "Warm up the models before measuring anything at all, please.",
         "Прежде чем что-либо измерять, загрузим все модели полностью.", "kak dela", "Το κείμενο",
+        # texts that load textpipe's profiles of other languages (Latin and Cyrillic), used lazily
+        "Wir wärmen die Modelle auf, bevor wir irgendetwas messen.",
+        "Ова е реченица на македонски јазик за загревање на моделите.",
     ]
     for run in runners.values():  # warm up: loading models is not throughput
         for text in warm_up:

@@ -166,17 +166,16 @@ class LanguageIdentifier:
         if candidates is not None:
             wanted = set(candidates)
             allowed = tuple((lang, i) for lang, i in allowed if lang in wanted) or allowed
-        z = {lang: scores[i] / temperature for lang, i in allowed}
+        z = [scores[i] / temperature for _, i in allowed]
         if prior:
             weights = [w for w in prior.values() if w > 0]
             if weights:
                 floor = min(weights) / 10
-                for lang in z:
-                    z[lang] += math.log(prior.get(lang, 0.0) or floor)
-        top = max(z.values())
-        exp = {lang: math.exp(v - top) for lang, v in z.items()}
-        norm = sum(exp.values())
-        return {lang: v / norm for lang, v in exp.items()}
+                z = [v + math.log(prior.get(lang, 0.0) or floor) for v, (lang, _) in zip(z, allowed)]
+        top = max(z)
+        exp = [math.exp(v - top) for v in z]
+        norm = sum(exp)
+        return {lang: v / norm for (lang, _), v in zip(allowed, exp)}
 
     @staticmethod
     def _analyse(text: str) -> tuple[str | None, list[str], int]:

@@ -211,6 +211,7 @@ class NgramModel:
         self.lut[ord(" ")] = 0
         for i, char in enumerate(alphabet):
             self.lut[ord(char)] = i + 1
+        self.codes = {char: i + 1 for i, char in enumerate(alphabet)}
         self.gram_keys = np.asarray(data["gram_keys"], dtype=np.uint64)
         self.gram_logp = np.asarray(data["gram_logp"], dtype=np.float16)  # compact: fewer cache misses
         words = bytes(data["word_keys"]).decode("utf-8").split("\n")
@@ -241,19 +242,39 @@ class NgramModel:
         valid = _VALID[(windows == 0).view(np.uint8) @ _BITS]
         # keys[s, n-1]: the n-gram starting at s (the bytes of its characters, its length below)
         keys = (np.cumsum(windows.astype(np.uint64) << _SHIFTS, axis=1) | _LENGTHS)[valid]
-        where = np.searchsorted(self.gram_keys, keys)
-        where[where == len(self.gram_keys)] = 0
-        hit = self.gram_keys[where] == keys
+        hit, rows = self.find_grams(keys)
         if not with_words:
-            return where[hit]
+            return rows
         starts = np.nonzero(valid)[0][hit]
         offsets = np.cumsum([0] + [len(w) + 2 for w in words[:-1]])
-        return where[hit], np.searchsorted(offsets, starts, side="right") - 1
+        return rows, np.searchsorted(offsets, starts, side="right") - 1
+
+    def word_gram_rows(self, word: str) -> np.ndarray:
+        """The model rows of one word's n-grams: ``gram_rows([word])`` without its fixed cost of a
+        dozen numpy calls (most words are short: building their few dozen keys in Python is faster)."""
+        alphabet = self.codes
+        codes = [0, *(alphabet.get(c, 255) for c in word), 0]
+        size = len(codes)
+        keys = [1 | code << 8 for code in codes[1:-1]]  # 1-grams: the letters
+        for start in range(size - 1):
+            key = codes[start] << 8
+            for n in range(2, min(MAX_N, size - start) + 1):
+                key |= codes[start + n - 1] << (8 * n)
+                keys.append(key | n)
+        return self.find_grams(np.array(keys, dtype=np.uint64))[1]
+
+    def find_grams(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Which of the wanted n-gram keys the model has, and the rows of those it has."""
+        where = np.searchsorted(self.gram_keys, wanted)
+        where[where == len(self.gram_keys)] = 0
+        hit = self.gram_keys[where] == wanted
+        return hit, where[hit]
 
     def _unknown_vectors(self, words: list[str]) -> list[tuple[float, ...]]:
         """Per-word vectors of words outside the table: n-grams plus diagnostic letters."""
         if len(words) == 1:
-            totals = self.gram_logp.take(self.gram_rows(words), axis=0).sum(axis=0, dtype=np.float64)[None, :]
+            rows = self.word_gram_rows(words[0])
+            totals = self.gram_logp.take(rows, axis=0).sum(axis=0, dtype=np.float64)[None, :]
         else:
             rows, owners = self.gram_rows(words, with_words=True)
             totals = np.zeros((len(words), len(LANGS)))
