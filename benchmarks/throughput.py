@@ -1,6 +1,6 @@
 """Throughput and memory of batch runs, against references measured in the same run.
 
-    python benchmarks/throughput.py --data ../shared/corpora/boilerplate-dev.jsonl.gz [--scale 10]
+    python benchmarks/throughput.py --data ../shared/corpora/boilerplate-dev.jsonl.gz [--scale 10] [--only-scaling]
 
 Prints pages/s and MB/s of `textpipe run` on the pages (replicated) with 1 and 2 workers, the peak
 resident memory of the whole process tree at 1x and at --scale x input, and two references: the
@@ -14,6 +14,7 @@ import argparse
 import gzip
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -49,6 +50,7 @@ def main() -> int:
     parser.add_argument("--scale", type=int, default=10, help="the larger input is this many copies (default: %(default)s)")
     parser.add_argument("--copies", type=int, default=1, help="copies of the pages in the 1x input (default: %(default)s)")
     parser.add_argument("--skip-naive", action="store_true", help="do not run the naive reference")
+    parser.add_argument("--only-scaling", action="store_true", help="only 1 and 2 workers on the --scale x input (and their CPU seconds)")
     args = parser.parse_args()
     if not Path(args.data).is_file():
         print(f"benchmarks/throughput.py: no data at {args.data} (give --data PATH to boilerplate-dev.jsonl.gz)", file=sys.stderr)
@@ -63,12 +65,15 @@ def main() -> int:
         docs = len(pages) * args.copies
         print(f"input: {docs} pages, {size_mb:.1f} MB (1x); {docs * args.scale} pages at {args.scale}x; cores: {os.cpu_count()}\n")
         runs = [
-            ("pass-through (read+write), 1 worker", lambda: textpipe_run(one, work, ["-p", str(passthrough), "-w", "1"])),
-            ("default pipeline, 1 worker", lambda: textpipe_run(one, work, ["-w", "1"])),
             (f"default pipeline, 1 worker, {args.scale}x input", lambda: textpipe_run(many, work, ["-w", "1"])),
             (f"default pipeline, 2 workers, {args.scale}x input", lambda: textpipe_run(many, work, ["-w", "2"])),
         ]
-        if not args.skip_naive:
+        if not args.only_scaling:
+            runs[:0] = [
+                ("pass-through (read+write), 1 worker", lambda: textpipe_run(one, work, ["-p", str(passthrough), "-w", "1"])),
+                ("default pipeline, 1 worker", lambda: textpipe_run(one, work, ["-w", "1"])),
+            ]
+        if not args.skip_naive and not args.only_scaling:
             runs.append(("naive: trafilatura + langdetect per paragraph", lambda: naive_run(one, work)))
         rows = []
         for name, run in runs:
@@ -113,6 +118,7 @@ def naive_run(source: Path, work: Path) -> dict[str, float]:
 def timed(command: list[str], ok: tuple[int, ...] = (0, 1)) -> dict[str, float]:
     """Run ``command``; its seconds and the peak RSS of its process tree. ``ok``: accepted exit
     statuses (textpipe exits 1 when some records are error records)."""
+    cpu_before = _children_cpu()
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     sampler = TreeRss(process.pid)
@@ -122,7 +128,7 @@ def timed(command: list[str], ok: tuple[int, ...] = (0, 1)) -> dict[str, float]:
     sampler.stop()
     if process.returncode not in ok:
         raise RuntimeError(f"{' '.join(command)} failed: {stderr.decode()[-2000:]}")
-    return {"seconds": seconds, "peak_rss_mb": sampler.peak / 1e6}
+    return {"seconds": seconds, "peak_rss_mb": sampler.peak / 1e6, "cpu_seconds": _children_cpu() - cpu_before}
 
 
 class TreeRss(threading.Thread):
@@ -141,6 +147,12 @@ class TreeRss(threading.Thread):
     def stop(self) -> None:
         self._stop_event.set()
         self.join()
+
+
+def _children_cpu() -> float:
+    """CPU seconds of the finished children and their reaped descendants (the workers included)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _tree(root: int) -> list[int]:
@@ -173,23 +185,28 @@ def _rss(pid: int) -> int:
 
 
 def print_table(rows: list[tuple[str, dict[str, float]]], docs: int, size_mb: float, scale: int) -> None:
-    print(f"{'run':<50}{'seconds':>9}{'pages/s':>9}{'MB/s':>8}{'peak RSS MB':>13}")
+    print(f"{'run':<50}{'seconds':>9}{'pages/s':>9}{'MB/s':>8}{'peak RSS MB':>13}{'CPU s':>8}")
     figures = {}
     for name, result in rows:
         factor = scale if f"{scale}x input" in name else 1
         rate = docs * factor / result["seconds"]
-        figures[name] = (rate, result["peak_rss_mb"])
-        print(f"{name:<50}{result['seconds']:>9.2f}{rate:>9.1f}{size_mb * factor / result['seconds']:>8.2f}{result['peak_rss_mb']:>13.0f}")
-    one = figures["default pipeline, 1 worker"]
-    floor = figures["pass-through (read+write), 1 worker"]
+        figures[name] = (rate, result["peak_rss_mb"], result["cpu_seconds"])
+        print(
+            f"{name:<50}{result['seconds']:>9.2f}{rate:>9.1f}{size_mb * factor / result['seconds']:>8.2f}"
+            f"{result['peak_rss_mb']:>13.0f}{result['cpu_seconds']:>8.1f}"
+        )
     big = figures[f"default pipeline, 1 worker, {scale}x input"]
     two = figures[f"default pipeline, 2 workers, {scale}x input"]
     print("\nratios (targets in brackets)")
     print(f"  2 workers / 1 worker pages/s ({scale}x):    {two[0] / big[0]:.2f}x  [>= 1.8x]")
-    print(f"  peak RSS {scale}x input / 1x input:        {big[1] / one[1]:.2f}   [<= 1.10]")
-    print(f"  default pipeline time / pass-through:  {floor[0] / one[0]:.1f}x  [<= 20x]")
+    print(f"  CPU seconds, 2 workers / 1 worker ({scale}x): {two[2] / big[2]:.2f}   (the parallel run's extra work; 1.00: none)")
+    one = figures.get("default pipeline, 1 worker")
+    floor = figures.get("pass-through (read+write), 1 worker")
+    if one and floor:
+        print(f"  peak RSS {scale}x input / 1x input:        {big[1] / one[1]:.2f}   [<= 1.10]")
+        print(f"  default pipeline time / pass-through:  {floor[0] / one[0]:.1f}x  [<= 20x]")
     naive = figures.get("naive: trafilatura + langdetect per paragraph")
-    if naive:
+    if one and naive:
         print(f"  default pipeline / naive pages/s:      {one[0] / naive[0]:.1f}x  [>= 5x]")
 
 
