@@ -236,3 +236,15 @@ def test_names_are_made_consistent_within_a_document():
     assert not any(t == "Мэйсон" for t, _, _ in got)  # whole words only
     assert not any(s > region[0][1] for _, s, _ in got)  # only inside the recognized stretches
     assert len(got) == 5
+
+
+def test_pruned_rules_give_the_same_base_forms():
+    pairs = [("Иванову", "Иванов", "PER"), ("Петрову", "Петров", "PER"), ("Сидорову", "Сидоров", "PER"),
+             ("Иванова", "Иванов", "PER"), ("Петрова", "Петров", "PER"), ("Иванов", "Иванов", "PER"),
+             ("Москве", "Москва", "LOC"), ("Москвы", "Москва", "LOC"), ("Праге", "Прага", "LOC"),
+             ("Праги", "Прага", "LOC"), ("Вене", "Вена", "LOC"), ("Вене", "Вена", "LOC")] * 2
+    full = Lemmatizer.learn(pairs, lang="ru", prune=False)
+    pruned = Lemmatizer.learn(pairs, lang="ru")
+    assert len(pruned.rules) < len(full.rules) / 2
+    words = [(form, label) for form, _, label in pairs] + [("Смирнову", "PER"), ("Риге", "LOC"), ("Смирнова Ивана", "PER")]
+    assert [pruned(w, label) for w, label in words] == [full(w, label) for w, label in words]

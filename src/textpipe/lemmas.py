@@ -55,6 +55,16 @@ def _rewrite(form: str, lemma: str) -> tuple[int, str, str]:
     return len(form) - common, lemma[common:], case
 
 
+def _parent(key: str) -> str | None:
+    """The key looked up right after ``key`` for every word that has it: the same suffix (or whole
+    word) in one context less; None for a key without context (what follows depends on the word)."""
+    context, _, rest = key.partition("|^") if "|^" in key else key.rpartition("|")
+    if not context:
+        return None
+    sep = "|^" if "|^" in key else "|"
+    return (context.rpartition("|")[0] if "|" in context else "") + sep + rest
+
+
 def _keys(word: str, label: str, position: str, max_suffix: int, previous: str = "") -> list[str]:
     """Lookup keys, most specific first; ``previous`` is the word before in the name, if any."""
     suffixes = ["^" + word.lower()] + [word[-k:] for k in range(min(max_suffix, len(word)), 0, -1)] + [""]
@@ -92,6 +102,7 @@ class Lemmatizer:
         lang: str = "",
         min_count: int = MIN_COUNT,
         supplement: dict[str, dict[str, str]] | None = None,
+        prune: bool = True,
     ) -> Lemmatizer:
         """Learn from ``(mention, lemma, label)``; pairs whose word counts differ are skipped.
 
@@ -124,7 +135,32 @@ class Lemmatizer:
             if "|^" in key or sum(counter.values()) >= min_count  # rarer suffixes are never consulted
         }
         capitalize = sorted(k for k, c in lower_initial.items() if c[True] > c[False])
-        return cls(rules, max_suffix, lang, min_count, capitalize)
+        learned = cls(rules, max_suffix, lang, min_count, capitalize)
+        return learned.pruned() if prune else learned
+
+    def pruned(self) -> Lemmatizer:
+        """The same rules without the keys that change no answer: ties (the lookup passes over
+        them), suffix keys whose choice is the choice of the key looked up next (the same suffix in
+        less context), and whole words that the suffix rules already get right."""
+        rules = {key: value for key, value in self.rules.items() if self._usable(key)}
+        for key in sorted(rules, key=lambda k: -k.count("|")):  # most context first
+            parent = _parent(key)
+            if parent is not None and parent in rules and rules[parent][0][:3] == rules[key][0][:3]:
+                del rules[key]
+        suffixes = Lemmatizer({k: v for k, v in rules.items() if "|^" not in k}, self.max_suffix, self.lang, self.min_count, sorted(self.capitalize))
+        for key in [k for k in rules if "|^" in k and not k.startswith("|^")]:
+            label, word = key.split("|^", 1)
+            fallback = rules.get("|^" + word)
+            if (fallback is None or fallback[0][:3] == rules[key][0][:3]) and suffixes._rewritten(word, label, "only", "") == self._rewritten(word, label, "only", ""):
+                del rules[key]
+        return Lemmatizer(rules, self.max_suffix, self.lang, self.min_count, sorted(self.capitalize))
+
+    def _usable(self, key: str) -> bool:
+        """Whether the lookup may take its answer from ``key`` (frequent enough, not a tie)."""
+        value = self.rules.get(key)
+        if not value or ("|^" not in key and sum(r[3] for r in value) < self.min_count):
+            return False
+        return not (len(value) > 1 and value[0][3] == value[1][3])
 
     # -- applying -----------------------------------------------------------------------------------
     def _lemma_of_word(self, word: str, label: str, position: str, previous: str = "") -> str:
