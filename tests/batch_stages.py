@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,8 +23,9 @@ class KillConfig:
     marker: str
     #: ... unless that process is this one (the test runner itself)
     spare_pid: int
-    #: "sigkill" (as the OOM killer does), "exit" (os._exit: no clean-up, no exception), or
-    #: "start" (os._exit as the stage is built: a worker that can never start)
+    #: "sigkill" (as the OOM killer does), "exit" (os._exit: no clean-up, no exception),
+    #: "hang" (sleeps with SIGALRM blocked: stuck in C code that the time budget cannot
+    #: interrupt), or "start" (os._exit as the stage is built: a worker that can never start)
     how: str
 
 
@@ -42,14 +44,17 @@ class KillWorker(Stage):
         if self.config.marker in doc.text and os.getpid() != self.config.spare_pid:
             if self.config.how == "exit":
                 os._exit(3)
+            if self.config.how == "hang":
+                signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+                time.sleep(3600)
             os.kill(os.getpid(), signal.SIGKILL)
         return doc
 
 
-def kill_pipeline(marker: str, how: str = "sigkill") -> dict[str, Any]:
+def kill_pipeline(marker: str, how: str = "sigkill", document_seconds: float = 0) -> dict[str, Any]:
     """A light pipeline config (read, blocks, the killer, write) for crash tests."""
     return {
-        "pipeline": {"stages": ["read", "blocks", "batch_stages:KillWorker", "write"], "document_seconds": 0},
+        "pipeline": {"stages": ["read", "blocks", "batch_stages:KillWorker", "write"], "document_seconds": document_seconds},
         "read": {"max_document_bytes": 1_000_000, "max_decompressed_bytes": 10_000_000, "jsonl_prefer": "html", "empty_is_error": True},
         "blocks": {"split": "lines"},
         "batch_stages:KillWorker": {"marker": marker, "spare_pid": os.getpid(), "how": how},

@@ -211,6 +211,20 @@ def test_a_document_that_kills_its_worker_becomes_an_error_record(tmp_path, how,
     assert stats.error_stages == {"worker": len(KILLED), "read": 2}
 
 
+def test_a_worker_stuck_past_the_time_budget_is_stopped_and_the_run_goes_on(tmp_path):
+    source = make_jsonl(tmp_path / "in.jsonl", 12, marked={9}, marker="HANG-THE-WORKER")
+    pipe = Pipeline.from_dict(kill_pipeline("HANG-THE-WORKER", how="hang", document_seconds=0.25))
+    out = tmp_path / "out.jsonl"
+    started = time.monotonic()
+    stats = pipe.run([str(source)], str(out), workers=2, batch_size=4)
+    assert time.monotonic() - started < 60
+    records = list(read_records(str(out)))
+    assert [r["id"] for r in records if "error" not in r] == [f"doc-{i}" for i in range(12) if i not in (5, 9)]
+    [stuck] = [r for r in records if r.get("error", {}).get("type") == "WorkerCrashed"]
+    assert stuck["id"] == "doc-9" and "still at work after 2.0 s" in stuck["error"]["message"]
+    assert stats.documents == 12 and stats.errors == {"WorkerCrashed": 1, "InvalidJSON": 1}
+
+
 def test_workers_that_cannot_start_stop_the_run_with_a_clear_error(tmp_path):
     source = make_jsonl(tmp_path / "in.jsonl", 10)
     pipe = Pipeline.from_dict(kill_pipeline("never present", how="start"))

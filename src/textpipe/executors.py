@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import signal
+import time
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -109,6 +110,20 @@ def run_in_process(pipeline: Any, batches: Iterable[list[RawInput]]) -> Iterator
 # -- the driver, common to local processes and Ray actors ----------------------------------------
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What workers need and how the main process drives them."""
+
+    #: the pipeline's config, from which each worker builds the same pipeline
+    config_json: str
+    ordered: bool
+    #: finds a crashed input's own id and meta (its JSONL line parsed) for its error record
+    resolve: Resolve
+    #: each document's time budget (0: none); a worker still on a batch well past its documents'
+    #: budgets (stuck in C code that the in-worker alarm cannot interrupt) is stopped
+    document_seconds: float
+
+
 class Workers(Protocol):
     """A fixed number of worker slots, each holding at most one batch."""
 
@@ -116,79 +131,119 @@ class Workers(Protocol):
 
     def submit(self, slot: int, batch: list[RawInput]) -> None: ...
 
-    def wait_any(self, slots: Collection[int]) -> list[tuple[int, Outcome]]:
-        """Block until at least one of ``slots`` has an outcome; return those that have."""
+    def wait_any(self, slots: Collection[int], timeout: float | None) -> list[tuple[int, Outcome]]:
+        """Wait up to ``timeout`` seconds for messages from ``slots``; return their outcomes (maybe none)."""
         ...
 
-    def wait_for(self, slot: int) -> Outcome: ...
+    def since(self, slot: int) -> float:
+        """When (``time.monotonic()``) the slot's worker, started, began on its batch."""
+        ...
+
+    def stop(self, slot: int) -> None: ...
 
     def restart(self, slot: int) -> None:
-        """Replace the slot's (dead) worker by a fresh one."""
+        """Replace the slot's worker (dead or stopped) by a fresh one."""
         ...
 
     def close(self) -> None: ...
 
 
-def drive(workers: Workers, batches: Iterable[list[RawInput]], ordered: bool, resolve: Resolve) -> Iterator[BatchResult]:
-    """Share ``batches`` out over ``workers``; yield the results (in batch order if ``ordered``)."""
-    source = enumerate(batches)
-    window = _WINDOW_PER_WORKER * workers.size
-    busy: dict[int, tuple[int, list[RawInput]]] = {}  # slot -> (batch number, batch)
-    finished: dict[int, BatchResult] = {}  # batch number -> result, waiting for older ones
-    next_number = 0
-    more = True
-    while True:
-        if more:
-            more = _feed(workers, source, busy, window - len(finished))
-        if not busy:
-            break
-        for slot, outcome in workers.wait_any(list(busy)):
-            number, batch = busy.pop(slot)
-            finished[number] = outcome if isinstance(outcome, BatchResult) else _retry_alone(workers, slot, batch, outcome, resolve)
-        while finished and (not ordered or next_number in finished):
-            yield finished.pop(next_number if ordered else next(iter(finished)))
-            next_number += 1
+class Driver:
+    """Shares batches out over workers; collects their results, and their deaths."""
 
+    def __init__(self, workers: Workers, plan: Plan) -> None:
+        self.workers = workers
+        self.plan = plan
+        self.busy: dict[int, tuple[int, list[RawInput]]] = {}  # slot -> (batch number, batch)
 
-def _feed(workers: Workers, source: Iterator[tuple[int, list[RawInput]]], busy: dict[int, tuple[int, list[RawInput]]], room: int) -> bool:
-    """Give a batch to every idle worker while the window has room; False once batches ran out."""
-    for slot in range(workers.size):
-        if slot in busy:
-            continue
-        if len(busy) >= room:
-            return True
-        item = next(source, None)
-        if item is None:
-            return False
-        workers.submit(slot, item[1])
-        busy[slot] = item
-    return True
+    def run(self, batches: Iterable[list[RawInput]]) -> Iterator[BatchResult]:
+        """The batches' results, in batch order if the plan says ordered."""
+        source = enumerate(batches)
+        window = _WINDOW_PER_WORKER * self.workers.size
+        finished: dict[int, BatchResult] = {}  # batch number -> result, waiting for older ones
+        next_number = 0
+        more = True
+        while True:
+            if more:
+                more = self._feed(source, window - len(finished))
+            if not self.busy:
+                break
+            for slot, outcome in self._wait(list(self.busy)):
+                number, batch = self.busy.pop(slot)
+                finished[number] = outcome if isinstance(outcome, BatchResult) else self._retry_alone(slot, batch, outcome)
+            while finished and (not self.plan.ordered or next_number in finished):
+                yield finished.pop(next_number if self.plan.ordered else next(iter(finished)))
+                next_number += 1
 
+    def _feed(self, source: Iterator[tuple[int, list[RawInput]]], room: int) -> bool:
+        """Give a batch to every idle worker while the window has room; False once batches ran out."""
+        for slot in range(self.workers.size):
+            if slot in self.busy:
+                continue
+            if len(self.busy) >= room:
+                return True
+            item = next(source, None)
+            if item is None:
+                return False
+            self.workers.submit(slot, item[1])
+            self.busy[slot] = item
+        return True
 
-def _retry_alone(workers: Workers, slot: int, batch: list[RawInput], crash: Crash, resolve: Resolve) -> BatchResult:
-    """A worker died on ``batch``: a fresh worker takes its documents one at a time; a document
-    that kills that worker too becomes an error record, and the next one gets a fresh worker."""
-    workers.restart(slot)
-    parts = []
-    for raw in batch:
-        workers.submit(slot, [raw])
-        outcome = workers.wait_for(slot)
-        if isinstance(outcome, Crash):
-            reason = f"{outcome.reason} on this document, in its batch and again alone (first: {crash.reason})"
-            outcome = crashed_result([raw], reason, resolve)
-            workers.restart(slot)
-        parts.append(outcome)
-    return merge_results(parts)
+    def _retry_alone(self, slot: int, batch: list[RawInput], crash: Crash) -> BatchResult:
+        """A worker died on ``batch``: a fresh worker takes its documents one at a time; a document
+        that kills that worker too becomes an error record, and the next one gets a fresh worker."""
+        self.workers.restart(slot)
+        parts = []
+        for raw in batch:
+            self.busy[slot] = (-1, [raw])
+            self.workers.submit(slot, [raw])
+            [(_, outcome)] = self._wait([slot])
+            del self.busy[slot]
+            if isinstance(outcome, Crash):
+                reason = f"{outcome.reason} on this document, in its batch and again alone (first: {crash.reason})"
+                outcome = crashed_result([raw], reason, self.plan.resolve)
+                self.workers.restart(slot)
+            parts.append(outcome)
+        return merge_results(parts)
+
+    def _wait(self, slots: list[int]) -> list[tuple[int, Outcome]]:
+        """Outcomes of some of ``slots``: results, deaths, or workers stopped past their budget."""
+        while True:
+            outcomes = self.workers.wait_any(slots, self._timeout(slots))
+            done = {slot for slot, _ in outcomes}
+            outcomes += self._overdue([slot for slot in slots if slot not in done])
+            if outcomes:
+                return outcomes
+
+    def _limit(self, slot: int) -> float:
+        """How long a batch may take: twice its documents' budgets and one more, and a second."""
+        return 2 * (len(self.busy[slot][1]) + 1) * self.plan.document_seconds + 1
+
+    def _timeout(self, slots: list[int]) -> float | None:
+        if self.plan.document_seconds <= 0:
+            return None
+        return max(0.0, min(self.workers.since(slot) + self._limit(slot) for slot in slots) - time.monotonic())
+
+    def _overdue(self, slots: list[int]) -> list[tuple[int, Outcome]]:
+        if self.plan.document_seconds <= 0:
+            return []
+        stopped: list[tuple[int, Outcome]] = []
+        for slot in slots:
+            limit = self._limit(slot)
+            if time.monotonic() > self.workers.since(slot) + limit:
+                self.workers.stop(slot)
+                stopped.append((slot, Crash(f"the worker was stopped, still at work after {limit:.1f} s (beyond the time budget)")))
+        return stopped
 
 
 # -- local worker processes -------------------------------------------------------------------
 
 
-def run_local(config_json: str, batches: Iterable[list[RawInput]], workers: int, ordered: bool, resolve: Resolve) -> Iterator[BatchResult]:
+def run_local(plan: Plan, batches: Iterable[list[RawInput]], workers: int) -> Iterator[BatchResult]:
     """Batches over ``workers`` processes (spawned: no state leaks from the parent)."""
-    pool = LocalWorkers(config_json, workers)
+    pool = LocalWorkers(plan.config_json, workers)
     try:
-        yield from drive(pool, batches, ordered, resolve)
+        yield from Driver(pool, plan).run(batches)
     finally:
         pool.close()
 
@@ -217,22 +272,38 @@ class _Process:
         self.process = context.Process(target=_worker_main, args=(child_end, config_json), daemon=True)
         self.process.start()
         child_end.close()  # so the parent sees end-of-file when the worker dies
-        #: whether the worker has built its pipeline (one that dies before is broken, not crashed)
-        self.ready = False
+        #: when the worker had built its pipeline (one that dies before is broken, not crashed)
+        self.ready_at: float | None = None
+        #: when it was given its batch, if it holds one
+        self.given_at: float | None = None
 
     def receive(self) -> Outcome | None:
         """The worker's next message: a result, a crash, or None for its ready notice."""
         try:
             message = self.connection.recv()
         except (EOFError, OSError):
-            if not self.ready:
-                raise RuntimeError(f"a worker process died while starting: {self.why_dead()}") from None
-            return Crash(self.why_dead())
+            return self.crash()
         if message == _READY:
-            self.ready = True
+            self.ready_at = time.monotonic()
             return None
+        self.given_at = None
         result: BatchResult = message
         return result
+
+    def read_ready_notice(self) -> None:
+        """Read the ready notice of a worker that has died since (it is the last thing it sent)."""
+        try:
+            while self.connection.poll() and self.connection.recv() == _READY:
+                self.ready_at = time.monotonic()
+        except (EOFError, OSError):
+            pass
+
+    def crash(self) -> Crash:
+        """Why the worker died; a RuntimeError if it died before it was ready (it never will be)."""
+        self.given_at = None
+        if self.ready_at is None:
+            raise RuntimeError(f"a worker process died while starting: {self.why_dead()}")
+        return Crash(self.why_dead())
 
     def why_dead(self) -> str:
         self.process.join(timeout=5)
@@ -256,6 +327,7 @@ class _Process:
             self.process.kill()
             self.process.join()
         self.connection.close()
+        self.given_at = None
 
 
 class LocalWorkers:
@@ -267,32 +339,35 @@ class LocalWorkers:
         self._context = multiprocessing.get_context("spawn")
         self._config_json = config_json
         self._processes = [_Process(self._context, config_json) for _ in range(size)]
-        self._busy: set[int] = set()
 
     def submit(self, slot: int, batch: list[RawInput]) -> None:
         try:
             self._processes[slot].connection.send(batch)
         except OSError:  # it died while idle: a fresh one takes the batch
-            if not self._processes[slot].ready:
-                raise RuntimeError(f"a worker process died while starting: {self._processes[slot].why_dead()}") from None
+            self._processes[slot].read_ready_notice()
+            self._processes[slot].crash()
             self.restart(slot)
             self._processes[slot].connection.send(batch)
-        self._busy.add(slot)
+        self._processes[slot].given_at = time.monotonic()
 
-    def wait_any(self, slots: Collection[int]) -> list[tuple[int, Outcome]]:
+    def wait_any(self, slots: Collection[int], timeout: float | None) -> list[tuple[int, Outcome]]:
         by_connection = {self._processes[slot].connection: slot for slot in slots}
-        while True:
-            messages = [(by_connection[c], self._processes[by_connection[c]].receive()) for c in wait(list(by_connection))]  # type: ignore[index]
-            outcomes = [(slot, outcome) for slot, outcome in messages if outcome is not None]
-            if outcomes:
-                self._busy.difference_update(slot for slot, _ in outcomes)
-                return outcomes
+        outcomes = []
+        for connection in wait(list(by_connection), timeout):
+            slot = by_connection[connection]  # type: ignore[index]
+            outcome = self._processes[slot].receive()
+            if outcome is not None:
+                outcomes.append((slot, outcome))
+        return outcomes
 
-    def wait_for(self, slot: int) -> Outcome:
-        while (outcome := self._processes[slot].receive()) is None:
-            pass
-        self._busy.discard(slot)
-        return outcome
+    def since(self, slot: int) -> float:
+        process = self._processes[slot]
+        if process.ready_at is None or process.given_at is None:
+            return time.monotonic()  # its clock has not started
+        return max(process.ready_at, process.given_at)
+
+    def stop(self, slot: int) -> None:
+        self._processes[slot].stop(kill=True)
 
     def restart(self, slot: int) -> None:
         self._processes[slot].stop(kill=True)
@@ -300,8 +375,8 @@ class LocalWorkers:
 
     def close(self) -> None:
         """Stop the workers: idle ones when they have read the stop message, busy ones at once."""
-        for slot, process in enumerate(self._processes):
-            process.stop(kill=slot in self._busy)
+        for process in self._processes:
+            process.stop(kill=process.given_at is not None)
 
 
 def _signal_name(number: int) -> str:
@@ -314,7 +389,7 @@ def _signal_name(number: int) -> str:
 # -- Ray actors -------------------------------------------------------------------------------
 
 
-def run_ray(config_json: str, batches: Iterable[list[RawInput]], workers: int, address: str | None, ordered: bool, resolve: Resolve) -> Iterator[BatchResult]:
+def run_ray(plan: Plan, batches: Iterable[list[RawInput]], workers: int, address: str | None) -> Iterator[BatchResult]:
     """Batches over Ray actors, one per worker, each holding the pipeline (``pip install textpipe[ray]``)."""
     try:
         import ray
@@ -323,9 +398,9 @@ def run_ray(config_json: str, batches: Iterable[list[RawInput]], workers: int, a
     started_here = not ray.is_initialized()
     if started_here:
         ray.init(address=address, num_cpus=None if address else workers, include_dashboard=False, log_to_driver=False)
-    pool = RayWorkers(ray, config_json, workers)
+    pool = RayWorkers(ray, plan.config_json, workers)
     try:
-        yield from drive(pool, batches, ordered, resolve)
+        yield from Driver(pool, plan).run(batches)
     finally:
         pool.close()
         if started_here:
@@ -341,7 +416,8 @@ class _RayWorker:
 
 
 class RayWorkers:
-    """Ray actors; a dead actor is replaced by a fresh one (Ray does not restart it by itself)."""
+    """Ray actors; a dead actor is replaced by a fresh one (Ray does not restart it by itself).
+    A batch's clock starts when it is submitted (an actor still starting counts against it)."""
 
     def __init__(self, ray: Any, config_json: str, size: int) -> None:
         self.size = size
@@ -349,26 +425,33 @@ class RayWorkers:
         self._config_json = config_json
         self._actor_class = ray.remote(num_cpus=1, max_restarts=0)(_RayWorker)
         self._actors = [self._actor_class.remote(config_json) for _ in range(size)]
-        self._refs: dict[int, Any] = {}
+        self._refs: dict[int, tuple[Any, float]] = {}  # slot -> (result reference, submitted at)
 
     def submit(self, slot: int, batch: list[RawInput]) -> None:
-        self._refs[slot] = self._actors[slot].process.remote(batch)
+        self._refs[slot] = (self._actors[slot].process.remote(batch), time.monotonic())
 
-    def wait_any(self, slots: Collection[int]) -> list[tuple[int, Outcome]]:
-        by_ref = {self._refs[slot]: slot for slot in slots}
-        ready, _ = self._ray.wait(list(by_ref), num_returns=1)
-        return [(by_ref[ref], self.wait_for(by_ref[ref])) for ref in ready]
+    def wait_any(self, slots: Collection[int], timeout: float | None) -> list[tuple[int, Outcome]]:
+        by_ref = {self._refs[slot][0]: slot for slot in slots}
+        ready, _ = self._ray.wait(list(by_ref), num_returns=1, timeout=timeout)
+        return [(by_ref[ref], self._outcome(by_ref[ref])) for ref in ready]
 
-    def wait_for(self, slot: int) -> Outcome:
+    def _outcome(self, slot: int) -> Outcome:
         died = (self._ray.exceptions.RayActorError, self._ray.exceptions.WorkerCrashedError)
         try:
-            result: BatchResult = self._ray.get(self._refs.pop(slot))
+            result: BatchResult = self._ray.get(self._refs.pop(slot)[0])
         except died as exc:
             return Crash(f"the Ray actor died ({type(exc).__name__})")
         return result
 
-    def restart(self, slot: int) -> None:
+    def since(self, slot: int) -> float:
+        return self._refs[slot][1]
+
+    def stop(self, slot: int) -> None:
         self._ray.kill(self._actors[slot], no_restart=True)
+        self._refs.pop(slot, None)
+
+    def restart(self, slot: int) -> None:
+        self.stop(slot)
         self._actors[slot] = self._actor_class.remote(self._config_json)
 
     def close(self) -> None:

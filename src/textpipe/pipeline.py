@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from .document import Document
-from .executors import EXECUTORS, BatchResult, batched, run_in_process, run_local, run_ray
+from .executors import EXECUTORS, BatchResult, Plan, batched, run_in_process, run_local, run_ray
 from .sources import RawInput
 from .stats import RunStats
 from .resources import load_toml, package_path
@@ -164,10 +164,10 @@ class Pipeline:
             return run_in_process(self, batches)
         if self.config is None:
             raise ConfigError("only a pipeline loaded from a config can run in workers")
-        config_json = json.dumps(self.config)
+        plan = Plan(json.dumps(self.config), ordered, self.reader.resolve, self.document_seconds)
         if executor == "ray":
-            return run_ray(config_json, batches, max(workers, 1), address, ordered, self.reader.resolve)
-        return run_local(config_json, batches, workers, ordered, self.reader.resolve)
+            return run_ray(plan, batches, max(workers, 1), address)
+        return run_local(plan, batches, workers)
 
 
 class _Timed:
