@@ -6,6 +6,7 @@ import copy
 
 import pytest
 
+from batch_stages import kill_pipeline
 from conftest import ROOT
 from textpipe import ConfigError, Pipeline
 from textpipe.pipeline import shipped_pipelines
@@ -41,6 +42,10 @@ def test_load_by_name_and_by_path():
         (lambda c: c["pipeline"]["stages"].reverse(), "starts with the 'read' stage"),
         (lambda c: c["transliteration"]["schemes"]["ru"].append("gost_1876"), "language 'ru' has schemes"),
         (lambda c: c.pop("pipeline"), "[pipeline] table"),
+        (lambda c: c["pipeline"]["stages"].insert(2, "no_such_module:Stage"), "cannot import no_such_module"),
+        (lambda c: c["pipeline"]["stages"].insert(2, "batch_stages:KillConfig"), "not a processing Stage subclass"),
+        (lambda c: c["pipeline"]["stages"].insert(2, "textpipe.stages:Write"), "not a processing Stage subclass"),
+        (lambda c: c["pipeline"]["stages"].insert(2, "batch_stages:KillWorker"), "stage 'batch_stages:KillWorker': missing setting(s) marker"),
     ],
 )
 def test_bad_configs_fail_at_load_with_a_clear_message(config, edit, message):
@@ -61,3 +66,10 @@ def test_a_pipeline_without_later_stages_still_runs(config):
         config.pop(stage)
     doc = Pipeline.from_dict(config)("One line.\n\nAnother line.")
     assert len(doc.blocks) == 2 and doc.segments == [] and doc.lang == "und"
+
+
+def test_a_stage_of_ones_own_by_module_and_class():
+    config = kill_pipeline("never in these texts")
+    pipe = Pipeline.from_dict(config)
+    assert [s.name for s in pipe.stages] == ["read", "blocks", "kill_worker", "write"]
+    assert len(pipe("One line.\n\nAnother line.").blocks) == 2

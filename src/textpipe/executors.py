@@ -9,8 +9,10 @@ however large the input, and a slow batch does not leave the other workers idle.
 
 A worker that dies (a crash in a C extension, the OOM killer, ``os._exit``) takes only its own
 batch with it: a fresh worker takes that batch's documents one at a time, and a document that
-kills its worker again becomes an error record of type ``WorkerCrashed``. Every input still
-yields exactly one record, in input order when the output is ordered.
+kills its worker again becomes an error record of type ``WorkerCrashed``. A worker still on a
+batch long after its documents' time budgets ran out (stuck in C code, where the in-worker alarm
+cannot interrupt it) is stopped and treated the same way. Every input still yields exactly one
+record, in input order when the output is ordered.
 """
 
 from __future__ import annotations
