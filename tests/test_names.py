@@ -248,3 +248,10 @@ def test_pruned_rules_give_the_same_base_forms():
     assert len(pruned.rules) < len(full.rules) / 2
     words = [(form, label) for form, _, label in pairs] + [("Смирнову", "PER"), ("Риге", "LOC"), ("Смирнова Ивана", "PER")]
     assert [pruned(w, label) for w, label in words] == [full(w, label) for w, label in words]
+
+
+def test_a_suffix_rule_rewrites_only_letters_of_its_suffix():
+    pairs = [("Tadx", "Ta", "PER"), ("Wedx", "We", "PER")] * 2
+    lemmatizer = Lemmatizer.learn(pairs, lang="ru")
+    assert lemmatizer("Fedx", "PER") == "Fe"  # the suffix "dx" was seen: its rule applies
+    assert lemmatizer("Bolx", "PER") == "Bolx"  # only "x" was seen: "lx" is not cut on its evidence

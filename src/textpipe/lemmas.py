@@ -123,8 +123,11 @@ class Lemmatizer:
                 if cut > max_suffix + 1:  # suppletive or a different word: nothing to learn
                     continue
                 for key in _keys(word, label, position, max_suffix, words[index - 1] if index else ""):
+                    whole_word = "|^" in key
+                    if not whole_word and cut > len(key) - key.rindex("|") - 1:
+                        continue  # a suffix rule rewrites only letters of its suffix
                     # a whole word keeps its case change; suffixes leave case to ``capitalize``
-                    counts[key][(cut, add, case if "|^" in key else "")] += 1
+                    counts[key][(cut, add, case if whole_word else "")] += 1
         for label, table in (supplement or {}).items():
             for inflected, base in table.items():
                 cut, add, _ = _rewrite(inflected, base)
