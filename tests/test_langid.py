@@ -232,3 +232,17 @@ def test_excluded_bits_name_the_languages_that_never_write_a_letter():
     assert "en" in excluded("kraków") and not {"pl", "cs", "sk"} & excluded("kraków")
     assert excluded("świat") == set(LANGS) - {"pl"}
     assert excluded("ўсё") == set(LANGS) - {"be"}
+
+
+def test_word_matrix_rows_are_the_words_scores():
+    model = shipped_model()
+    groups = [["kot"], ["zzqxw"], [], ["сям'я", "ідзе"], ["przykład"]]
+    matrix = model.word_matrix(groups)
+    for row, group in zip(matrix, groups):
+        assert np.allclose(row, model.text_scores(group), atol=1e-6)
+
+
+def test_one_word_grams_match_the_vectorised_ones():
+    model = shipped_model()
+    for word in ["kôň", "сям'я", "a", "przykład", "zzzqx", "naïve", "e-mail"]:
+        assert sorted(model.word_gram_rows(word).tolist()) == sorted(model.gram_rows([word]).tolist())

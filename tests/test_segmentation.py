@@ -205,3 +205,28 @@ def test_segments_never_cross_blocks(stage):
 def test_config_has_every_setting_written():
     settings = load_package_toml("pipelines", "default.toml")["languages"]
     assert set(settings) == {f.name for f in dataclasses.fields(Languages.Config)}
+
+
+def test_page_language_counts_the_body_only(stage):
+    from textpipe.document import BOILERPLATE
+
+    lines = [
+        "Polityka prywatności i warunki korzystania z serwisu, prosimy przeczytać uważnie.",
+        "Short English body.",
+        "Polityka prywatności: ciasteczka, dane osobowe, prawa użytkownika i kontakt.",
+        "Another English line of the article.",
+    ]
+    text = "\n".join(lines)
+    blocks, start = [], 0
+    for i, line in enumerate(lines):
+        blocks.append(Block(start, start + len(line), role=BOILERPLATE if i % 2 == 0 else "body"))
+        start += len(line) + 1
+    doc = Document(id="t", text=text, blocks=blocks)
+    stage.process(doc)
+    assert_covering(doc)
+    assert doc.lang == "en"  # the Polish boilerplate holds more letters, but it is not the body
+
+
+def test_a_sentence_of_one_language_throughout_takes_it_whole(stage):
+    record = segment(stage, "Cats sleep most of the day and play at night.")
+    assert [(s["lang"], s["start"], s["end"]) for s in record["segments"]] == [("en", 0, len("Cats sleep most of the day and play at night"))]

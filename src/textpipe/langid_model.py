@@ -325,6 +325,29 @@ class NgramModel:
             total += np.sum(known, axis=0)
         return total.tolist()
 
+    def word_matrix(self, groups: list[list[str]]) -> np.ndarray:
+        """One row per group of words: the sum of their vectors (``text_scores`` of each group,
+        all groups at once: the table's rows in one ``take``, the other words in one batch)."""
+        table = self.word_index
+        cache = self._cache
+        out = np.zeros((len(groups), len(LANGS)))
+        rows: list[int] = []
+        owners: list[int] = []
+        missing = [w for group in groups for w in group if w not in table and w not in cache]
+        if missing:
+            self._remember(list(dict.fromkeys(missing)))
+        for i, group in enumerate(groups):
+            for word in group:
+                row = table.get(word)
+                if row is None:
+                    out[i] += cache[word]
+                else:
+                    rows.append(row)
+                    owners.append(i)
+        if rows:
+            np.add.at(out, owners, self.word_vectors.take(rows, axis=0))
+        return out
+
     def _remember(self, words: list[str]) -> list[tuple[float, ...]]:
         vectors = self._unknown_vectors(words)
         if len(self._cache) > 200_000:

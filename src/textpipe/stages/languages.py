@@ -27,6 +27,8 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..document import Document, Segment
 from ..langid import SCRIPT_LANGS, UNDETERMINED, LanguageIdentifier
 from ..langid_model import LANGS, excluded_bits, words_of
@@ -86,15 +88,17 @@ class Languages(Stage):
 
     def process(self, doc: Document) -> Document:
         text = doc.text
-        per_block = [pieces_of(text, block) for block in doc.blocks]
         runs: list[tuple[str, list[Piece]]] = []  # (script, pieces of one sentence in that script)
-        for pieces in per_block:
-            for sentence in sentences_of(pieces):
+        blocks_of_run: list[int] = []
+        for number, block in enumerate(doc.blocks):
+            for sentence in sentences_of(pieces_of(text, block)):
                 by_script: dict[str, list[Piece]] = {}
                 for piece in sentence:
                     by_script.setdefault(piece.script, []).append(piece)
                 runs.extend(by_script.items())
-        words_of_run = [self._words(text, pieces) for _, pieces in runs]
+                blocks_of_run.extend([number] * len(by_script))
+        tokens: dict[str, list[str]] = {}  # a page's words repeat: each is read once
+        words_of_run = [self._words(text, pieces, tokens) for _, pieces in runs]
         letters = [sum(w.end - w.start for w in words) for words in words_of_run]
         tally: dict[str, Counter[str]] = {}
         for (script, pieces), words, size in zip(runs, words_of_run, letters):
@@ -105,22 +109,26 @@ class Languages(Stage):
         for (script, pieces), words, size in zip(runs, words_of_run, letters):
             if size < self.config.short_letters and script in SCRIPT_LANGS:
                 self._label(text, script, pieces, words, self._prior(tally.get(script)))
-        units: dict[int, _Word] = {}
-        for words in words_of_run:
-            for word in words:
-                units[word.start] = word
+        per_block: dict[int, list[_Word]] = {}
+        for number, words in zip(blocks_of_run, words_of_run):
+            per_block.setdefault(number, []).extend(words)
         doc.segments = []
-        for pieces in per_block:
-            doc.segments.extend(merge_units([units[s] for p in pieces for s, _ in word_spans(text, p)]))
+        for number in sorted(per_block):
+            doc.segments.extend(merge_units(sorted(per_block[number], key=lambda w: w.start)))
         doc.lang = dominant_language(doc)
         return doc
 
     @staticmethod
-    def _words(text: str, pieces: list[Piece]) -> list[_Word]:
+    def _words(text: str, pieces: list[Piece], tokens: dict[str, list[str]]) -> list[_Word]:
+        """The words of the pieces; ``tokens`` keeps each written form's lower-cased words."""
         out = []
         for index, piece in enumerate(pieces):
             for start, end in word_spans(text, piece):
-                out.append(_Word(start, end, index, words_of(text[start:end]), text[start].isupper()))
+                form = text[start:end]
+                found = tokens.get(form)
+                if found is None:
+                    found = tokens[form] = words_of(form)
+                out.append(_Word(start, end, index, found, form[0].isupper()))
         return out
 
     def _prior(self, tally: Counter[str] | None) -> dict[str, float] | None:
@@ -169,18 +177,33 @@ class Languages(Stage):
                 for word in words[start:i]:
                     word.lang, word.score = lang, score
                 start = i
-        for index, piece in enumerate(pieces):
-            mine = Counter()
-            for word in words:
-                if word.piece == index:
-                    mine[word.lang] += word.end - word.start
-            if mine:
-                lang = mine.most_common(1)[0][0]
-                _set(piece, lang, max(w.score for w in words if w.piece == index and w.lang == lang))
+        by_piece: dict[int, list[_Word]] = {}
+        for word in words:
+            by_piece.setdefault(word.piece, []).append(word)
+        for index, mine in by_piece.items():
+            letters: Counter[str] = Counter()
+            for word in mine:
+                letters[word.lang] += word.end - word.start
+            lang = letters.most_common(1)[0][0]
+            _set(pieces[index], lang, max(w.score for w in mine if w.lang == lang))
 
-    def _uncap_foreign_words(
-        self, words: list[_Word], raw: list[list[float]], emissions: list[list[float]], langs: tuple[str, ...], host: int
-    ) -> None:
+    def _emissions(self, words: list[_Word], langs: tuple[str, ...], prior_logs: np.ndarray) -> tuple[np.ndarray, int]:
+        """The words' emissions (calibrated nats, one column per language of the script) and the
+        run's host (its best language as a whole).
+
+        Each word's evidence against a language is capped at ``max_word_evidence`` (names, loans),
+        except a foreign word in lower case against the host (``_uncap_foreign_words``), and a
+        language that does not write one of the word's letters, which it can never be (``_rule_out``)."""
+        model = self.identifier.model
+        columns = [_INDEX[lang] for lang in langs]
+        raw = model.word_matrix([w.words for w in words])[:, columns] / model.temperature(1)
+        capped = np.maximum(raw, raw.max(axis=1, keepdims=True) - self.config.max_word_evidence)
+        host = int(np.argmax(capped.sum(axis=0) + prior_logs))
+        self._uncap_foreign_words(words, raw, capped, langs, host)
+        _rule_out(capped, [excluded_bits(w.words) for w in words], columns)
+        return capped, host
+
+    def _uncap_foreign_words(self, words: list[_Word], raw: np.ndarray, capped: np.ndarray, langs: tuple[str, ...], host: int) -> None:
         """Let a word count more against the host when it is unlikely to be a name or a host word.
 
         The cap on a word's evidence is there for names and loans; a word in lower case that the
@@ -193,76 +216,48 @@ class Languages(Stage):
         host_bit = 1 << _INDEX[host_lang]
         known_bits = self.identifier.model.known_bits
         wide = LOWER_CAP_FACTOR * self.config.max_word_evidence
-        for word, emit, capped in zip(words, raw, emissions):
-            if word.capitalized or len(word.words) != 1:
+        tops = raw.argmax(axis=1)
+        for i in np.flatnonzero(tops != host).tolist():
+            word, top = words[i], int(tops[i])
+            if word.capitalized or len(word.words) != 1 or _related(langs[top], host_lang):
                 continue
-            top = max(range(len(langs)), key=emit.__getitem__)
-            if _related(langs[top], host_lang) or top == host or known_bits(word.words[0]) & host_bit:
-                continue
-            capped[host] = max(emit[host], emit[top] - wide)
+            if not known_bits(word.words[0]) & host_bit:
+                capped[i, host] = max(raw[i, host], raw[i, top] - wide)
 
     def _viterbi(self, script: str, words: list[_Word], prior: dict[str, float] | None) -> list[str]:
         """The labels of the words that maximise emissions minus the costs of changing language.
 
         The run's *host* is its best language as a whole; starting or ending the run in another
         language costs ``switch_cost`` as well, so an inserted stretch always pays for two changes.
-        A stretch not in the host keeps its label only if its own score reaches ``own_stretch_min_score``.
+        When every word's best emission is the host's, no change of language can pay: the whole
+        run is the host's, with no search (most sentences of a page).
+        A stretch not in the host keeps its label only if it is unlikely to be in the host
+        language on its own (``own_stretch_min_score``).
         """
-        model = self.identifier.model
         langs = SCRIPT_LANGS[script]
-        columns = [_INDEX[lang] for lang in langs]
-        temperature = model.temperature(1)
-        cap = self.config.max_word_evidence
-        raw = []
-        emissions = []
-        ruled_out: list[int] = []  # per word: the bits (of LANGS) of languages its letters exclude
-        for word in words:
-            vector = model.text_scores(word.words)
-            emit = [vector[c] / temperature for c in columns]
-            raw.append(emit)
-            floor = max(emit) - cap
-            emissions.append([max(e, floor) for e in emit])
-            ruled_out.append(excluded_bits(word.words))
-        prior_logs = [0.0] * len(langs)
+        prior_logs = np.zeros(len(langs))
         if prior:
             floor_weight = min(w for w in prior.values() if w > 0) / 10
-            prior_logs = [math.log(prior.get(lang, 0.0) or floor_weight) for lang in langs]
-        totals = [sum(e[j] for e in emissions) + prior_logs[j] for j in range(len(langs))]
-        host = max(range(len(langs)), key=totals.__getitem__)
-        self._uncap_foreign_words(words, raw, emissions, langs, host)
-        _rule_out(emissions, ruled_out, columns)
-        edge = [0.0 if j == host else -self.config.switch_cost for j in range(len(langs))]
-        best = [edge[j] + prior_logs[j] + emissions[0][j] for j in range(len(langs))]
-        back: list[list[int]] = []
-        for i in range(1, len(words)):
-            cost = self.config.switch_cost if words[i].piece == words[i - 1].piece else self.config.boundary_switch_cost
-            top = max(range(len(langs)), key=best.__getitem__)
-            new, pointers = [], []
-            for j in range(len(langs)):
-                if best[j] >= best[top] - cost or top == j:
-                    new.append(best[j] + emissions[i][j])
-                    pointers.append(j)
-                else:
-                    new.append(best[top] - cost + emissions[i][j])
-                    pointers.append(top)
-            best = new
-            back.append(pointers)
-        best = [b + edge[j] for j, b in enumerate(best)]
-        state = max(range(len(langs)), key=best.__getitem__)
-        path = [state]
-        for pointers in reversed(back):
-            state = pointers[state]
-            path.append(state)
-        path.reverse()
+            prior_logs = np.log([prior.get(lang, 0.0) or floor_weight for lang in langs])
+        emissions, host = self._emissions(words, langs, prior_logs)
+        if (emissions[:, host] >= emissions.max(axis=1)).all():
+            return [langs[host]] * len(words)
+        path = _best_path(
+            emissions.tolist(),
+            prior_logs.tolist(),
+            host,
+            [self.config.switch_cost if a.piece == b.piece else self.config.boundary_switch_cost for a, b in zip(words, words[1:])],
+            self.config.switch_cost,
+        )
         labels = [langs[s] for s in path]
         # a stretch off the host must also be convincing on its own: unlikely to be in the host
         # language (whichever of the others it is: "na nich" is Polish or Czech, but not English)
         host_lang = langs[host]
-        host_bit = 1 << columns[host]
         start = 0
         for i in range(1, len(words) + 1):
             if i == len(words) or labels[i] != labels[start]:
-                if labels[start] != host_lang and i - start < len(words) and not any(b & host_bit for b in ruled_out[start:i]):
+                impossible = (emissions[start:i, host] <= -_IMPOSSIBLE).any()
+                if labels[start] != host_lang and i - start < len(words) and not impossible:
                     stretch = [t for w in words[start:i] for t in w.words]
                     own = self.identifier.probabilities_of_words(stretch, script)
                     if 1.0 - own.get(host_lang, 0.0) < self.config.own_stretch_min_score:
@@ -271,20 +266,49 @@ class Languages(Stage):
         return labels
 
 
+def _best_path(emissions: list[list[float]], prior_logs: list[float], host: int, costs: list[float], edge_cost: float) -> list[int]:
+    """Viterbi: the states maximising the emissions less ``costs[i]`` for each change between
+    words i and i+1, and less ``edge_cost`` for starting or ending in a state other than ``host``."""
+    states = range(len(prior_logs))
+    edge = [0.0 if j == host else -edge_cost for j in states]
+    best = [edge[j] + prior_logs[j] + emissions[0][j] for j in states]
+    back: list[list[int]] = []
+    for emit, cost in zip(emissions[1:], costs):
+        top = max(states, key=best.__getitem__)
+        new, pointers = [], []
+        for j in states:
+            if best[j] >= best[top] - cost or top == j:
+                new.append(best[j] + emit[j])
+                pointers.append(j)
+            else:
+                new.append(best[top] - cost + emit[j])
+                pointers.append(top)
+        best = new
+        back.append(pointers)
+    best = [b + edge[j] for j, b in enumerate(best)]
+    state = max(states, key=best.__getitem__)
+    path = [state]
+    for pointers in reversed(back):
+        state = pointers[state]
+        path.append(state)
+    path.reverse()
+    return path
+
+
 def _related(a: str, b: str) -> bool:
     return any(a in group and b in group for group in _RELATED)
 
 
-def _rule_out(emissions: list[list[float]], ruled_out: list[int], columns: list[int]) -> None:
+def _rule_out(emissions: np.ndarray, ruled_out: list[int], columns: list[int]) -> None:
     """A word is never labelled a language that does not write one of its letters (ł is not
     English, ў not Russian): such emissions drop far below any cost of changing language, whatever
     the cap on a word's evidence. A word every candidate excludes (odd spelling) keeps its scores."""
-    for emit, bits in zip(emissions, ruled_out):
+    for i, bits in enumerate(ruled_out):
         if not bits or all(bits >> c & 1 for c in columns):
             continue
         for j, c in enumerate(columns):
             if bits >> c & 1:
-                emit[j] = -_IMPOSSIBLE
+                emissions[i, j] = -_IMPOSSIBLE
 
 
 def _set(piece: Piece, lang: str, score: float) -> None:
@@ -310,12 +334,19 @@ def merge_units(units: list[_Word]) -> list[Segment]:
 
 def dominant_language(doc: Document) -> str:
     """The language holding most letters of the body; "und" when the body has no letters."""
-    spans = [(b.start, b.end) for b in doc.body_blocks]
+    spans = sorted((b.start, b.end) for b in doc.body_blocks)
     letters: Counter[str] = Counter()
-    for seg in doc.segments:
+    first = 0  # segments and blocks are both in order: one sweep over the two
+    for seg in sorted(doc.segments, key=lambda s: s.start):
+        while first < len(spans) and spans[first][1] <= seg.start:
+            first += 1
         if seg.lang == UNDETERMINED:
             continue
-        inside = sum(max(0, min(seg.end, end) - max(seg.start, start)) for start, end in spans)
-        letters[seg.lang] += inside
-    letters = Counter({lang: n for lang, n in letters.items() if n > 0})
+        inside = 0
+        k = first
+        while k < len(spans) and spans[k][0] < seg.end:
+            inside += min(seg.end, spans[k][1]) - max(seg.start, spans[k][0])
+            k += 1
+        if inside > 0:
+            letters[seg.lang] += inside
     return letters.most_common(1)[0][0] if letters else UNDETERMINED
