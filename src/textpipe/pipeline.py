@@ -136,9 +136,12 @@ class Pipeline:
     ) -> RunStats:
         """Read ``inputs``, process them, write one record per input document to ``output``.
 
-        ``workers`` > 1 runs local worker processes; ``executor="ray"`` runs Ray actors (at
-        ``address``, or a local Ray). With ``resume``, a run killed part-way continues where its
-        part file ends (ordered output only). ``progress`` is called with each batch's size.
+        ``workers`` > 1 runs local worker processes (they read byte ranges of plain input files
+        themselves); ``executor="ray"`` runs Ray actors (at ``address``, or a local Ray). A
+        document that kills its worker (or its Ray actor) twice becomes a ``WorkerCrashed`` error
+        record and the run goes on; with ``workers=1`` everything runs in this process, unguarded.
+        With ``resume``, a run killed part-way continues where its part file ends (ordered output
+        only). ``progress`` is called with each batch's size.
         """
         if self.writer is None:
             raise ConfigError(f"pipeline {self.name!r} has no 'write' stage")
