@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 
-from textpipe.boilerplate_features import CONTEXT_FEATURES, FEATURES, context_features, page_features
+from textpipe.boilerplate_features import CONTEXT_FEATURES, FEATURES, PageExtras, context_features, page_features
 from textpipe.boilerplate_model import BoilerplateModel, gold_labels, load_lexicon, load_model, main_region, site_key
 from textpipe.document import BODY, BOILERPLATE, Document
 from textpipe.resources import load_package_toml, package_path
@@ -302,6 +302,29 @@ def test_shipped_model_is_small_json_and_numpy_only():
     assert "sklearn" not in sys.modules
 
 
+def test_second_stage_averages_its_members(tmp_path):
+    """The shipped second stage has a member with the cohesion features and one without; the
+    model's probability is their mean, and the file round-trips."""
+    model = load_model("builtin")
+    assert len(model.stage2) == 2
+    assert "cohesion" in model.stage2[0].features and "cohesion" not in model.stage2[1].features
+    texts = ARTICLES["en"] + SHARE + FOOTER
+    extras = PageExtras()
+    X = page_features(texts, [None] * len(texts), load_lexicon("builtin"), extras)
+    Z = context_features(model.stage1.predict_proba(X), X, extras.terms)
+    members = [m.predict_proba(Z[:, [CONTEXT_FEATURES.index(f) for f in m.features]]) for m in model.stage2]
+    assert np.allclose(model.predict_proba(X, extras.terms), np.mean(members, axis=0))
+    model.save(tmp_path / "m.json")
+    assert np.allclose(BoilerplateModel.load(tmp_path / "m.json").predict_proba(X, extras.terms), model.predict_proba(X, extras.terms))
+
+
+def test_an_old_model_file_is_refused_with_a_hint(tmp_path):
+    old = {"format": "textpipe-boilerplate-2", "stage1": load_model("builtin").stage1.spec, "stage2": None}
+    (tmp_path / "old.json").write_text(json.dumps(old), encoding="utf-8")
+    with pytest.raises(ValueError, match="retrain"):
+        BoilerplateModel.load(tmp_path / "old.json")
+
+
 def test_config_has_no_hidden_defaults():
     assert all(f.default is dataclasses.MISSING for f in dataclasses.fields(Boilerplate.Config))
     assert set(CONFIG["boilerplate"]) == {f.name for f in dataclasses.fields(Boilerplate.Config)}
@@ -401,3 +424,22 @@ def test_line_blocks_are_trimmed_lines():
     doc = Blocks(build_config(Blocks.Config, {"split": "lines"}, "blocks")).process(Document(id="t", text=text))
     assert [(b.start, b.end) for b in doc.blocks] == [(b.start, b.end) for b in split_blocks(text)]
     assert [text[b.start : b.end] for b in doc.blocks] == ["Title", "* Home", "last line with \u00a0 inner  spaces", "x"]
+
+
+def test_cohesion_separates_the_article_from_teasers_of_other_stories():
+    from textpipe.boilerplate_features import cohesion
+
+    texts = [
+        "Flood barriers rise along the Riverside embankment",
+        "Workers installed temporary flood barriers along the Riverside embankment after heavy rain.",
+        "The barriers should protect the embankment until the river falls, engineers said.",
+        "Local team wins the regional basketball championship",
+        "Bakery celebrates fifty years with free pastries",
+    ]
+    extras = PageExtras()
+    page_features(texts, [None] * len(texts), load_lexicon("builtin"), extras)
+    p = np.array([0.6, 0.9, 0.9, 0.6, 0.6])  # the teasers look like body to the first stage
+    soft, core = cohesion(p, extras.terms).T
+    assert min(soft[:3]) > 0.3 and max(soft[3:]) == 0.0
+    assert min(core[:3]) > 0.3 and max(core[3:]) == 0.0
+    assert extras.hits[0] is not None and len(extras.hits) == len(texts)

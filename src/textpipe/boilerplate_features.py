@@ -8,6 +8,12 @@ text dumps, the boilerplate lexicon's hits by kind, position on the page and dis
 densest stretch of prose, the same for the neighbouring blocks, and for HTML blocks the tag, the
 class/id tokens and the link density. Plain-text blocks get the DOM columns at their neutral value
 (``has_dom`` = 0), so one model serves both inputs.
+
+``context_features(p, X, terms)`` gives the second (stacked) stage its columns: the first stage's
+probabilities along the page, and each block's lexical cohesion with the likely article.
+
+Speed: the counts are taken for the whole page at once (blocks joined, character classes from a
+table, tallied per block with ``numpy.bincount``); regexes run only on blocks that could match.
 """
 
 from __future__ import annotations
@@ -16,9 +22,9 @@ import math
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import repeat
+from itertools import compress, repeat
 
 import numpy as np
 
@@ -337,6 +343,8 @@ class _Tokens:
     #: per block, its first token's index (-1 for a block without tokens) and the flags of its first character
     first: np.ndarray
     first_flags: np.ndarray
+    #: per token, whether it starts with a digit
+    numeric: np.ndarray
 
     @classmethod
     def of(cls, lowered: Sequence[str]) -> _Tokens:
@@ -352,7 +360,7 @@ class _Tokens:
         found[found] = block[first[found]] == np.flatnonzero(found)
         first_flags = np.zeros(len(lowered), dtype=page.flags.dtype)
         first_flags[found] = page.flags[starts[first[found]]]
-        return cls(joined, page, words, block, np.where(found, first, -1), first_flags)
+        return cls(joined, page, words, block, np.where(found, first, -1), first_flags, (page.flags[starts] & _DIGIT_FLAG) != 0)
 
     def blocks_matching(self, pattern: re.Pattern[str]) -> np.ndarray:
         """Per block, whether ``pattern`` matches in it (for patterns that cannot match across a newline)."""
@@ -362,12 +370,42 @@ class _Tokens:
         return hit
 
 
-def page_features(texts: Sequence[str], hints: Sequence[BlockHints | None], lexicon: Lexicon, hits_out: list[list[int] | None] | None = None) -> np.ndarray:
+@dataclass
+class Terms:
+    """The content words of a page's blocks, for lexical cohesion: which block holds which term
+    (a term: the first 5 letters of a word of 4 letters or more that is no stop word and no number;
+    the cut stands in for a stemmer in inflected languages). One pair per (block, term)."""
+
+    block: np.ndarray
+    term: np.ndarray
+
+    @classmethod
+    def of(cls, tokens: _Tokens, codes: np.ndarray, stop_langs: int) -> Terms:
+        lengths = np.fromiter(map(len, tokens.words), dtype=np.int64, count=len(tokens.words))
+        content = (lengths >= 4) & ((codes & ((1 << stop_langs) - 1)) == 0) & ~tokens.numeric
+        stems = [w[:5] for w in compress(tokens.words, content.tolist())]
+        ids = {stem: i for i, stem in enumerate(dict.fromkeys(stems))}
+        term = np.fromiter(map(ids.__getitem__, stems), dtype=np.int64, count=len(stems))
+        types = max(len(ids), 1)
+        pairs = np.unique(tokens.block[content] * types + term)
+        return cls(pairs // types, pairs % types)
+
+
+@dataclass
+class PageExtras:
+    """What ``page_features`` can hand back besides the matrix: each block's lexicon hits per kind
+    (None for blocks without words) and the page's terms."""
+
+    hits: list[list[int] | None] = field(default_factory=list)
+    terms: Terms | None = None
+
+
+def page_features(texts: Sequence[str], hints: Sequence[BlockHints | None], lexicon: Lexicon, extras: PageExtras | None = None) -> np.ndarray:
     """The feature matrix of a page: one row a block, columns as ``FEATURES``.
 
     Counts are taken for the whole page at once (its blocks joined, character classes looked up
     in a table, tallied per block with ``bincount``); only a few string tests run block by block.
-    ``hits_out``, if given, receives each block's lexicon hits per kind (None for blocks without words).
+    ``extras``, if given, receives the lexicon hits and the terms (see ``PageExtras``).
     """
     n = len(texts)
     X = np.zeros((n, len(FEATURES)), dtype=np.float32)
@@ -387,8 +425,9 @@ def page_features(texts: Sequence[str], hints: Sequence[BlockHints | None], lexi
     chars = np.fromiter(map(len, texts), dtype=np.float64, count=n)
     hits = lexicon.block_hits(tokens, token_block.tolist(), lowered, codes)
     hits[~has_words] = 0
-    if hits_out is not None:
-        hits_out.extend(row if ok else None for row, ok in zip(hits.tolist(), has_words.tolist()))
+    if extras is not None:
+        extras.hits = [row if ok else None for row, ok in zip(hits.tolist(), has_words.tolist())]
+        extras.terms = Terms.of(tok, codes, len(lexicon.stopwords))
     lex, hits_any = _lexicon_columns(hits, w, lexicon)
 
     def per_word(values: np.ndarray, of: np.ndarray = w) -> np.ndarray:
@@ -612,14 +651,15 @@ CONTEXT_FEATURES: tuple[str, ...] = (
     + tuple(f"p{d}{o}" for o in (1, 2, 3) for d in ("prev", "next"))
     + ("mean2", "mean5", "mean10", "wmean5", "max3", "page_max", "page_mean", "p_rel", "in_region", "region_dist", "region_share", "mass_before", "mass_after")
     + tuple(f"x_{name}" for name in _CARRIED)
+    + ("cohesion", "cohesion_core")
 )
 _CARRIED_INDEX = [_INDEX[name] for name in _CARRIED]
 
 
-def context_features(p: np.ndarray, X: np.ndarray) -> np.ndarray:
+def context_features(p: np.ndarray, X: np.ndarray, terms: Terms | None = None) -> np.ndarray:
     """Second-stage features of a page: each block's first-stage body probability, its neighbours'
-    and its surroundings' (windows, the page's maximum, the likeliest article region), plus a few
-    first-stage features."""
+    and its surroundings' (windows, the page's maximum, the likeliest article region), a few
+    first-stage features, and its lexical cohesion with the likely article (``cohesion``)."""
     n = len(p)
     Z = np.zeros((n, len(CONTEXT_FEATURES)), dtype=np.float32)
     if n == 0:
@@ -662,8 +702,30 @@ def context_features(p: np.ndarray, X: np.ndarray) -> np.ndarray:
     before = np.cumsum(mass) - mass
     Z[:, col + 11] = before / total
     Z[:, col + 12] = (total - before - mass) / total
-    Z[:, col + 13 :] = X[:, _CARRIED_INDEX]
+    Z[:, col + 13 : col + 13 + len(_CARRIED)] = X[:, _CARRIED_INDEX]
+    Z[:, -2:] = cohesion(p, terms) if terms is not None else -1.0
     return Z
+
+
+def cohesion(p: np.ndarray, terms: Terms) -> np.ndarray:
+    """Per block: the share of its terms found in the other blocks, weighted by their body
+    probability (capped at 1), and the share found in another block of probability above 0.5;
+    -1 for a block without terms. An article's paragraphs share their topic's words; teasers of
+    other stories, comments about everything and menus share few of them."""
+    n = len(p)
+    out = np.full((n, 2), -1.0)
+    if len(terms.block) == 0:
+        return out
+    types = int(terms.term.max()) + 1
+    own = p[terms.block]
+    core = (p > 0.5).astype(np.float64)
+    soft = np.bincount(terms.term, weights=own, minlength=types)[terms.term] - own
+    hard = np.bincount(terms.term, weights=core[terms.block], minlength=types)[terms.term] - core[terms.block]
+    count = np.bincount(terms.block, minlength=n)
+    has = count > 0
+    out[has, 0] = (np.bincount(terms.block, weights=np.minimum(soft, 1.0), minlength=n) / np.maximum(count, 1))[has]
+    out[has, 1] = (np.bincount(terms.block, weights=(hard > 0.5).astype(np.float64), minlength=n) / np.maximum(count, 1))[has]
+    return out
 
 
 def max_sum_run(scores: np.ndarray) -> tuple[int, int]:

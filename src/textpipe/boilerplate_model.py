@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from .boilerplate_features import CONTEXT_FEATURES, FEATURES, Lexicon, context_features, max_sum_run
+from .boilerplate_features import CONTEXT_FEATURES, FEATURES, Lexicon, Terms, context_features, max_sum_run
 from .resources import load_package_toml, load_toml, package_path
 
 _TOKEN = re.compile(r"\w+")
@@ -239,23 +239,31 @@ def fit(X: np.ndarray, y: np.ndarray, params: dict[str, Any], sample_weight: np.
 
 
 class BoilerplateModel:
-    """Two stacked tree ensembles: the first scores each block from its own and its neighbours'
-    features; the second re-scores it from the first's probabilities along the page
-    (``boilerplate_features.context_features``)."""
+    """Two stacked stages of tree ensembles: the first scores each block from its own and its
+    neighbours' features; the second re-scores it from the first's probabilities along the page
+    (``boilerplate_features.context_features``). The second stage averages the probabilities of
+    its members, each trained on its own subset of the context features (with and without the
+    lexical cohesion): members that see the page differently make fewer errors together."""
 
-    FORMAT = "textpipe-boilerplate-2"
+    FORMAT = "textpipe-boilerplate-3"
 
-    def __init__(self, stage1: TreeModel, stage2: TreeModel | None = None) -> None:
-        self.stage1, self.stage2 = stage1, stage2
+    def __init__(self, stage1: TreeModel, stage2: Sequence[TreeModel] = ()) -> None:
+        self.stage1, self.stage2 = stage1, tuple(stage2)
+        unknown = {f for member in self.stage2 for f in member.features} - set(CONTEXT_FEATURES)
+        if unknown:
+            raise ValueError(f"boilerplate model: unknown context features {sorted(unknown)}; retrain it (training/train_boilerplate.py)")
+        self._columns = [[CONTEXT_FEATURES.index(f) for f in member.features] for member in self.stage2]
 
-    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+    def predict_proba(self, X: np.ndarray, terms: Terms | None = None) -> np.ndarray:
+        """Body probability per block; ``terms`` (from ``page_features``' extras) feed the cohesion features."""
         p = self.stage1.predict_proba(X)
-        if self.stage2 is None or len(p) == 0:
+        if not self.stage2 or len(p) == 0:
             return p
-        return self.stage2.predict_proba(context_features(p, X))
+        Z = context_features(p, X, terms)
+        return np.mean([member.predict_proba(Z[:, columns]) for member, columns in zip(self.stage2, self._columns)], axis=0)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"format": self.FORMAT, "stage1": self.stage1.spec, "stage2": self.stage2.spec if self.stage2 else None}
+        return {"format": self.FORMAT, "stage1": self.stage1.spec, "stage2": [member.spec for member in self.stage2]}
 
     def save(self, path: str | Path) -> None:
         Path(path).write_text(json.dumps(self.to_dict(), separators=(",", ":")) + "\n", encoding="utf-8")
@@ -264,13 +272,12 @@ class BoilerplateModel:
     def load(cls, path: str | Path) -> BoilerplateModel:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         if data.get("format") != cls.FORMAT:
-            raise ValueError(f"{path}: not a textpipe boilerplate model (format {data.get('format')!r})")
-        stage2 = TreeModel(data["stage2"], CONTEXT_FEATURES) if data.get("stage2") else None
-        return cls(TreeModel(data["stage1"]), stage2)
+            raise ValueError(f"{path}: not a textpipe boilerplate model (format {data.get('format')!r}); retrain it (training/train_boilerplate.py)")
+        return cls(TreeModel(data["stage1"]), [TreeModel(spec, spec["features"]) for spec in data["stage2"]])
 
     @property
     def trees(self) -> int:
-        return self.stage1.trees + (self.stage2.trees if self.stage2 else 0)
+        return self.stage1.trees + sum(member.trees for member in self.stage2)
 
 
 @lru_cache(maxsize=4)

@@ -14,13 +14,13 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .boilerplate_features import CONTEXT_FEATURES, FEATURES, context_features, page_features
+from .boilerplate_features import CONTEXT_FEATURES, FEATURES, PageExtras, Terms, context_features, page_features
 from .boilerplate_model import BoilerplateModel, TreeModel, fit, gold_labels, load_lexicon, site_key
 from .document import Document
 from .resources import load_package_toml
@@ -46,6 +46,11 @@ PARAMS_STAGE2: dict[str, Any] = {
     "l2_regularization": 1.0,
     "max_bins": 63,
 }
+#: the second stage's members: the context features each is trained on
+STAGE2_MEMBERS: tuple[tuple[str, ...], ...] = (
+    CONTEXT_FEATURES,
+    tuple(f for f in CONTEXT_FEATURES if not f.startswith("cohesion")),
+)
 FOLDS = 5
 _WADDLE_DOMAIN = re.compile(r"^[^/]*/\d+_([^_]+)_")
 
@@ -62,7 +67,7 @@ class Page:
     y: np.ndarray
     words: np.ndarray
     site: str
-    extra: dict[str, Any] = field(default_factory=dict)
+    terms: Terms | None = None
 
 
 def read_pages(path: str | Path) -> list[dict[str, Any]]:
@@ -116,10 +121,11 @@ def build_pages(rows: Sequence[dict[str, Any]], formats: Sequence[str] = ("text"
             if doc.error is not None:
                 continue
             texts = [doc.text[b.start : b.end] for b in doc.blocks]
-            X = page_features(texts, [b.hints for b in doc.blocks], lex)
+            extras = PageExtras()
+            X = page_features(texts, [b.hints for b in doc.blocks], lex, extras)
             y = np.asarray(gold_labels(texts, row["gold"]), dtype=np.int8)
             words = np.expm1(X[:, 0]).round()
-            pages.append(Page(row, fmt, doc, texts, X, y, words, site))
+            pages.append(Page(row, fmt, doc, texts, X, y, words, site, extras.terms))
     return pages
 
 
@@ -153,8 +159,11 @@ def train(pages: Sequence[Page], stacked: bool = True) -> BoilerplateModel:
         for i, p in enumerate(pages):
             if folds[p.site] == k:
                 oof[i] = inner.predict_proba(p.X)
-    Z = [context_features(oof[i], p.X) for i, p in enumerate(pages)]
-    stage2 = _fit(pages, Z, PARAMS_STAGE2, CONTEXT_FEATURES)
+    Z = [context_features(oof[i], p.X, p.terms) for i, p in enumerate(pages)]
+    stage2 = []
+    for features in STAGE2_MEMBERS:
+        columns = [CONTEXT_FEATURES.index(f) for f in features]
+        stage2.append(_fit(pages, [z[:, columns] for z in Z], PARAMS_STAGE2, features))
     return BoilerplateModel(stage1, stage2)
 
 

@@ -9,8 +9,9 @@ How a page is labelled:
 2. **Classifier**: boosted trees (``textpipe/models/boilerplate/model.json``, trained by
    ``training/train_boilerplate.py``) give each block a probability of being body; a second,
    stacked ensemble re-scores it from those probabilities along the page (its neighbours', the
-   windows around it, the likeliest article region). The HTML path uses the same model, with its
-   DOM columns filled in.
+   windows around it, the likeliest article region) and from its lexical cohesion with the likely
+   article (teasers of other stories share few of its words). The HTML path uses the same model,
+   with its DOM columns filled in.
 3. **Rules** where a rule is clearer than a model: a block the lexicon marks strongly as one of
    ``rule_kinds`` (cookie notices, accessibility widgets) is boilerplate; a block without a single
    word is boilerplate.
@@ -47,7 +48,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..boilerplate_features import FEATURES, page_features
+from ..boilerplate_features import FEATURES, PageExtras, page_features
 from ..boilerplate_model import BoilerplateModel, load_lexicon, load_model, main_region, site_key
 from ..document import BODY, BOILERPLATE, Block, Document
 from ..stage import Stage
@@ -137,9 +138,10 @@ class Boilerplate(Stage):
 
     def classify(self, texts: list[str], blocks: list[Block]) -> tuple[np.ndarray, np.ndarray, list[list[int] | None]]:
         """True for the blocks the classifier and the smoothing call body; the features; the lexicon hits."""
-        hits: list[list[int] | None] = []
-        X = page_features(texts, [b.hints for b in blocks], self.lexicon, hits)
-        p = self.model.predict_proba(X)
+        extras = PageExtras()
+        X = page_features(texts, [b.hints for b in blocks], self.lexicon, extras)
+        hits = extras.hits
+        p = self.model.predict_proba(X, extras.terms)
         for kind in self.config.rule_kinds:
             p[X[:, _LEX_COLUMNS[kind]] == 1.0] = 0.0
         body = self.smooth(p, X)
@@ -207,7 +209,7 @@ class Boilerplate(Stage):
         for i, (block, is_body, hit) in enumerate(zip(blocks, body.tolist(), hits)):
             is_body = is_body and not (recurring and i in recurring)
             kind = None
-            if hit is not None and (not is_body or words[i] <= 6):
+            if hit is not None and (not is_body or words[i] <= 6) and any(hit):
                 kind = self.lexicon.kind_of(hit, words[i])
             if kind == "cookie_notice" and separators[i] >= 2:
                 kind = "footer"  # "Terms | Privacy policy | Contact": the site's link bar, not a banner
