@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Collection
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -169,14 +170,19 @@ def test_documents_over_their_time_budget_become_error_records(tmp_path, inputs)
     assert stats.errors["DocumentTimeout"] == 56 and stats.errors["InvalidJSON"] == 4
 
 
-def test_ray_executor_writes_the_same_records(pipe, inputs, serial_lines, tmp_path):
+def run_on_ray(pipe: Pipeline, source: Path, out: Path, batch_size: int, **init: Any) -> None:
+    """``pipe.run`` with two actors on a local Ray, started (with ``init``) and shut down here."""
     ray = pytest.importorskip("ray", reason="Ray is not installed: pip install 'textpipe[ray]'")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, **init)
     try:
-        out = tmp_path / "out.jsonl"
-        pipe.run([str(inputs)], str(out), executor="ray", workers=2, batch_size=8)
+        pipe.run([str(source)], str(out), executor="ray", workers=2, batch_size=batch_size)
     finally:
         ray.shutdown()
+
+
+def test_ray_executor_writes_the_same_records(pipe, inputs, serial_lines, tmp_path):
+    out = tmp_path / "out.jsonl"
+    run_on_ray(pipe, inputs, out, batch_size=8)
     assert out.read_text(encoding="utf-8").splitlines() == serial_lines
 
 
@@ -233,16 +239,11 @@ def test_workers_that_cannot_start_stop_the_run_with_a_clear_error(tmp_path):
 
 
 def test_ray_replaces_an_actor_that_a_document_killed(tmp_path):
-    ray = pytest.importorskip("ray", reason="Ray is not installed: pip install 'textpipe[ray]'")
     source = make_jsonl(tmp_path / "in.jsonl", 30, marked={9}, marker="KILL-THE-WORKER")  # one: actors start slowly
     pipe = Pipeline.from_dict(kill_pipeline("KILL-THE-WORKER"))
     tests = str(Path(__file__).resolve().parent)  # where actors find batch_stages
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, runtime_env={"env_vars": {"PYTHONPATH": tests}})
-    try:
-        out = tmp_path / "out.jsonl"
-        pipe.run([str(source)], str(out), executor="ray", workers=2, batch_size=4)
-    finally:
-        ray.shutdown()
+    out = tmp_path / "out.jsonl"
+    run_on_ray(pipe, source, out, batch_size=4, runtime_env={"env_vars": {"PYTHONPATH": tests}})
     records = list(read_records(str(out)))
     assert len(records) == 30 and [r["id"] for r in records][:3] == ["doc-0", "doc-1", "doc-2"]
     crashed = {int(r["id"].split("-")[1]) for r in records if r.get("error", {}).get("type") == "WorkerCrashed"}

@@ -159,7 +159,14 @@ class Driver:
         self.busy: dict[int, tuple[int, list[RawInput]]] = {}  # slot -> (batch number, batch)
 
     def run(self, batches: Iterable[list[RawInput]]) -> Iterator[BatchResult]:
-        """The batches' results, in batch order if the plan says ordered."""
+        """The batches' results, in batch order if the plan says ordered; then (or when the
+        caller stops early) the workers are stopped."""
+        try:
+            yield from self._run(batches)
+        finally:
+            self.workers.close()
+
+    def _run(self, batches: Iterable[list[RawInput]]) -> Iterator[BatchResult]:
         source = enumerate(batches)
         window = _WINDOW_PER_WORKER * self.workers.size
         finished: dict[int, BatchResult] = {}  # batch number -> result, waiting for older ones
@@ -243,11 +250,7 @@ class Driver:
 
 def run_local(plan: Plan, batches: Iterable[list[RawInput]], workers: int) -> Iterator[BatchResult]:
     """Batches over ``workers`` processes (spawned: no state leaks from the parent)."""
-    pool = LocalWorkers(plan.config_json, workers)
-    try:
-        yield from Driver(pool, plan).run(batches)
-    finally:
-        pool.close()
+    yield from Driver(LocalWorkers(plan.config_json, workers), plan).run(batches)
 
 
 def _worker_main(connection: Connection, config_json: str) -> None:
@@ -400,11 +403,9 @@ def run_ray(plan: Plan, batches: Iterable[list[RawInput]], workers: int, address
     started_here = not ray.is_initialized()
     if started_here:
         ray.init(address=address, num_cpus=None if address else workers, include_dashboard=False, log_to_driver=False)
-    pool = RayWorkers(ray, plan.config_json, workers)
     try:
-        yield from Driver(pool, plan).run(batches)
+        yield from Driver(RayWorkers(ray, plan.config_json, workers), plan).run(batches)
     finally:
-        pool.close()
         if started_here:
             ray.shutdown()
 
