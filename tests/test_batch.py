@@ -107,11 +107,12 @@ def test_resume_after_a_broken_part_file(pipe, inputs, serial_lines, tmp_path):
     assert not part.exists()
 
 
-def test_resume_after_kill_9(inputs, serial_lines, tmp_path):
+@pytest.mark.parametrize("workers", ["1", "2"])  # 2: workers reading byte ranges of the input
+def test_resume_after_kill_9(inputs, serial_lines, tmp_path, workers):
     big = make_jsonl(tmp_path / "big.jsonl", 400)
     out = tmp_path / "out.jsonl.gz"
     part = Path(str(out) + ".part")
-    command = [sys.executable, "-m", "textpipe", "run", str(big), "-o", str(out), "--workers", "1", "--batch-size", "2"]
+    command = [sys.executable, "-m", "textpipe", "run", str(big), "-o", str(out), "--workers", workers, "--batch-size", "2"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
     while (not part.exists() or part.stat().st_size < 20_000) and time.monotonic() < deadline and process.poll() is None:
