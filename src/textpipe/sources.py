@@ -129,7 +129,7 @@ def _iter_stream(stream: BinaryIO, source: str, id_base: str, limits: Limits, fm
     compressed): byte ranges of it instead of bytes."""
     try:
         stream, compressed = _maybe_gunzip(stream)
-        path = source if by_reference and not compressed else None
+        path = os.path.abspath(source) if by_reference and not compressed else None
         if fmt == "auto":
             fmt = _sniff_format(stream)
         if fmt == "jsonl":
