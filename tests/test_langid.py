@@ -246,3 +246,19 @@ def test_one_word_grams_match_the_vectorised_ones():
     model = shipped_model()
     for word in ["kôň", "сям'я", "a", "przykład", "zzzqx", "naïve", "e-mail"]:
         assert sorted(model.word_gram_rows(word).tolist()) == sorted(model.gram_rows([word]).tolist())
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Das ist ein schönes Haus, und wir gehen morgen zusammen in die Stadt.", "de"),
+        ("Privet, kak dela, chto novogo u tebya segodnya", "und"),
+        ("We walked along the river until the sun went down behind the hills.", None),
+        ("Мы долго гуляли по набережной, пока солнце не село за холмы.", None),
+    ],
+)
+def test_outside_language_agrees_with_identify(ident, text, lang):
+    found = ident.outside_language(text)
+    assert (found.lang if found else None) == lang
+    if found is not None:
+        assert ident.identify(text) == found

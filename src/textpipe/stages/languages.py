@@ -156,8 +156,8 @@ class Languages(Stage):
             return
         run_text = " ".join(text[p.start : p.end] for p in pieces)
         if self.config.other_languages and sum(w.end - w.start for w in words) >= ident.other_min_letters:
-            whole = ident.identify(run_text)
-            if whole.lang not in _INDEX:  # another language, or romanized Russian ("und")
+            whole = ident.outside_language(run_text)
+            if whole is not None:  # another language, or romanized Russian ("und")
                 for word in words:
                     word.lang, word.score = whole.lang, whole.score
                 for piece in pieces:
