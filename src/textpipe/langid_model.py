@@ -345,7 +345,11 @@ class NgramModel:
                     rows.append(row)
                     owners.append(i)
         if rows:
-            np.add.at(out, owners, self.word_vectors.take(rows, axis=0))
+            vectors = self.word_vectors.take(rows, axis=0)
+            if len(set(owners)) == len(owners):  # one table word a group, as a rule: no need to add up
+                out[owners] += vectors
+            else:
+                np.add.at(out, owners, vectors)
         return out
 
     def _remember(self, words: list[str]) -> list[tuple[float, ...]]:

@@ -74,6 +74,8 @@ class _Word:
     words: list[str]
     #: written with a capital (a name, often): its evidence is capped at ``max_word_evidence``
     capitalized: bool = False
+    #: the languages (bits of LANGS) that never write one of its letters
+    excluded: int = 0
     lang: str = UNDETERMINED
     score: float = 0.0
 
@@ -97,7 +99,7 @@ class Languages(Stage):
                     by_script.setdefault(piece.script, []).append(piece)
                 runs.extend(by_script.items())
                 blocks_of_run.extend([number] * len(by_script))
-        tokens: dict[str, list[str]] = {}  # a page's words repeat: each is read once
+        tokens: dict[str, tuple[list[str], int]] = {}  # a page's words repeat: each is read once
         words_of_run = [self._words(text, pieces, tokens) for _, pieces in runs]
         letters = [sum(w.end - w.start for w in words) for words in words_of_run]
         tally: dict[str, Counter[str]] = {}
@@ -119,16 +121,18 @@ class Languages(Stage):
         return doc
 
     @staticmethod
-    def _words(text: str, pieces: list[Piece], tokens: dict[str, list[str]]) -> list[_Word]:
-        """The words of the pieces; ``tokens`` keeps each written form's lower-cased words."""
+    def _words(text: str, pieces: list[Piece], tokens: dict[str, tuple[list[str], int]]) -> list[_Word]:
+        """The words of the pieces; ``tokens`` keeps each written form's lower-cased words and the
+        languages its letters exclude."""
         out = []
         for index, piece in enumerate(pieces):
             for start, end in word_spans(text, piece):
                 form = text[start:end]
                 found = tokens.get(form)
                 if found is None:
-                    found = tokens[form] = words_of(form)
-                out.append(_Word(start, end, index, found, form[0].isupper()))
+                    lowered = words_of(form)
+                    found = tokens[form] = (lowered, excluded_bits(lowered))
+                out.append(_Word(start, end, index, found[0], form[0].isupper(), found[1]))
         return out
 
     def _prior(self, tally: Counter[str] | None) -> dict[str, float] | None:
@@ -200,7 +204,7 @@ class Languages(Stage):
         capped = np.maximum(raw, raw.max(axis=1, keepdims=True) - self.config.max_word_evidence)
         host = int(np.argmax(capped.sum(axis=0) + prior_logs))
         self._uncap_foreign_words(words, raw, capped, langs, host)
-        _rule_out(capped, [excluded_bits(w.words) for w in words], columns)
+        _rule_out(capped, [w.excluded for w in words], columns)
         return capped, host
 
     def _uncap_foreign_words(self, words: list[_Word], raw: np.ndarray, capped: np.ndarray, langs: tuple[str, ...], host: int) -> None:
