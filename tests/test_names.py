@@ -255,3 +255,17 @@ def test_a_suffix_rule_rewrites_only_letters_of_its_suffix():
     lemmatizer = Lemmatizer.learn(pairs, lang="ru")
     assert lemmatizer("Fedx", "PER") == "Fe"  # the suffix "dx" was seen: its rule applies
     assert lemmatizer("Bolx", "PER") == "Bolx"  # only "x" was seen: "lx" is not cut on its evidence
+
+
+def test_recognizers_compute_only_what_their_model_reads():
+    import spacy
+    from spacy.attrs import IDS
+
+    from textpipe.stages.names import load_ner
+
+    path = str(package_path("models", "ner", "ru"))
+    trimmed, full = load_ner(path), spacy.load(path)
+    names = {value: key for key, value in IDS.items()}
+    assert {names[attr] for attr in trimmed.vocab.lex_attr_getters} <= {"LOWER", "NORM", "PREFIX", "SUFFIX", "SHAPE", "IS_SPACE", "LANG"}
+    text = RUSSIAN + " " + RUSSIAN.upper()
+    assert [(e.start_char, e.end_char, e.label_) for e in trimmed(text).ents] == [(e.start_char, e.end_char, e.label_) for e in full(text).ents]
