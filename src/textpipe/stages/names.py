@@ -75,7 +75,7 @@ class NamesConfig:
 
 #: the lexical attributes the NER models read: their HashEmbedCNN embeds NORM, PREFIX, SUFFIX and
 #: SHAPE, the transition system checks IS_SPACE. spaCy computes every attribute it has a getter for
-#: on each word it has not seen before, which took 40% of the recognizers' time on news pages.
+#: on each word it has not seen before: 14% of a fresh recognizer's CPU time on 150 SlavicNER pages.
 _NER_ATTRS = frozenset({"LOWER", "NORM", "PREFIX", "SUFFIX", "SHAPE", "IS_SPACE", "LANG"})
 
 
