@@ -11,6 +11,11 @@ script are labelled together:
   Polish phrase in an English sentence gets its own label when its words are Polish enough to pay
   for two changes, and a Cyrillic name inside English prose is labelled by its own letters among the
   Cyrillic languages (ў, і → be; ї, є, ґ → uk; ы, э, ъ → ru...).
+  One word's evidence against a language is capped (``max_word_evidence``: names, loans), except
+  that a word is never labelled a language that does not write one of its letters (ł, ó are not
+  English; ї is not Russian), and a lower-case word unknown to the run's language and best in an
+  unrelated one (Polish "zadzwoni" in English) counts twice the cap against it.
+  A run whose every word is best in the run's language is labelled whole, with no search.
   When the whole run is in a language outside textpipe's eight (German, French, ...; see
   ``textpipe.langid_other``), it takes that label whole.
 * Words of other scripts (Greek, Arabic, CJK): each piece is identified by langdetect.
