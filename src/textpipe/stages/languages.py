@@ -43,8 +43,6 @@ from ..stage import Stage
 _INDEX = {lang: i for i, lang in enumerate(LANGS)}
 #: the emission (calibrated nats) of a language a word's letters rule out: no path takes it
 _IMPOSSIBLE = 1e6
-#: how many times ``max_word_evidence`` a foreign word in lower case may count against its host
-LOWER_CAP_FACTOR = 2.0
 #: groups of closely related languages
 _RELATED = (frozenset({"pl", "cs", "sk"}), frozenset({"ru", "uk", "be", "bg"}))
 
@@ -64,6 +62,9 @@ class LanguagesConfig:
     #: most evidence, in calibrated nats, one word gives against a language (so that one odd word,
     #: a name say, cannot pay for two changes of language on its own)
     max_word_evidence: float
+    #: ...except a foreign word in lower case (unknown to the host's word table, best in an unrelated
+    #: language), which may count this many times ``max_word_evidence`` against its host
+    foreign_word_cap_factor: float
     #: a stretch of words labelled otherwise than the run it sits in keeps its label only if its own
     #: calibrated score reaches this (else it takes the run's language)
     own_stretch_min_score: float
@@ -217,14 +218,14 @@ class Languages(Stage):
 
         The cap on a word's evidence is there for names and loans; a word in lower case that the
         host's word table does not know and whose best language is unrelated to the host's (Polish
-        "prowadzi" in English) gets ``LOWER_CAP_FACTOR`` times the cap against the host. Between
+        "prowadzi" in English) gets ``foreign_word_cap_factor`` times the cap against the host. Between
         related languages (ru uk be bg; pl cs sk) single-word evidence stays capped: they share
         most words, and their word tables are uneven (Belarusian has no frequency list).
         """
         host_lang = langs[host]
         host_bit = 1 << _INDEX[host_lang]
         known_bits = self.identifier.model.known_bits
-        wide = LOWER_CAP_FACTOR * self.config.max_word_evidence
+        wide = self.config.foreign_word_cap_factor * self.config.max_word_evidence
         tops = raw.argmax(axis=1)
         for i in np.flatnonzero(tops != host).tolist():
             word, top = words[i], int(tops[i])
