@@ -19,9 +19,12 @@ from the suffix rules of its language (:mod:`textpipe.lemmas`); a Cyrillic run's
 lemma of a name of a language without rules (Belarusian). The transliteration stage romanizes the
 lemma.
 
-Measured (``benchmarks/names.py``, five held-out-topic folds): the recognizer, given a capitalized
-Cyrillic SlavicNER mention alone, gives the right label to 39% (ru) / 46% (uk) of them and a wrong one
-to 4.4% / 2.4% (precision 0.90 / 0.95); the rest stay ``MISC``. Hence ``label_runs``.
+Measured (``benchmarks/names.py``, five held-out-topic folds, the shipped settings): the Russian
+recognizer, given a capitalized Cyrillic SlavicNER mention alone, gives the right label to 40% of
+them and a wrong one to 5.8% (precision 0.87); the rest stay ``MISC``. Hence ``label_runs``.
+
+A batch of documents goes through the recognizers together; each document is then charged its share
+of the batch's time (by length) against its own budget, not the earliest document's.
 """
 
 from __future__ import annotations
