@@ -4,7 +4,7 @@
 
 For each language and each held-out topic ("fold"), a model and lemma rules are trained on the other
 four topics (``training/train_ner.py``'s code and settings; the models are cached in
-``--models-dir`` and reused when present) and scored on the held-out topic's documents:
+``--models-dir``, by default a folder named by the settings, and reused when present) and scored on the held-out topic's documents:
 
 * NER: exact span + label precision/recall/F1 per label, pooled over the folds, and per fold;
 * natasha (Russian NER on PyPI; PER, LOC, ORG) on the same Russian documents, side by side;
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import fields
 import time
 from collections import Counter
 from pathlib import Path
@@ -164,9 +165,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, required=True, help="the SlavicNER folder (with raw/ and ner/)")
     parser.add_argument("--langs", nargs="+", default=["ru", "pl", "uk"])
     parser.add_argument("--folds", nargs="+", help="held-out topics to run (default: every topic)")
-    parser.add_argument("--models-dir", type=Path, default=Path("/tmp/textpipe-names-folds"), help="fold models (cached)")
+    parser.add_argument(
+        "--models-dir", type=Path, help="fold models, cached (default: a folder of /tmp/textpipe-names-folds named by the settings)",
+    )
     parser.add_argument("--retrain", action="store_true", help="train fold models even if cached")
-    add_settings_arguments(parser)  # as training/train_ner.py's; use a fresh --models-dir per setting
+    add_settings_arguments(parser)  # as training/train_ner.py's
     parser.add_argument("--lemmas-only", action="store_true", help="score the lemma rules only (no NER, no speed)")
     parser.add_argument("--no-natasha", action="store_true")
     parser.add_argument("--speed-docs", type=int, default=150, help="documents for the pipeline docs/s (0: skip)")
@@ -174,6 +177,9 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.data / "raw").is_dir() or not (args.data / "ner").is_dir():
         print(f"benchmarks/names.py: no SlavicNER corpus at {args.data} (expected raw/ and ner/ folders in it)", file=sys.stderr)
         return 2
+    if args.models_dir is None:  # never a cached model of other settings
+        settings = settings_of(args)
+        args.models_dir = Path("/tmp/textpipe-names-folds") / "-".join(f"{f.name}{getattr(settings, f.name)}" for f in fields(settings))
     topics = topics_of(args.data)
     folds = args.folds or topics
     natasha = None if args.no_natasha or args.lemmas_only else Natasha()
