@@ -28,7 +28,6 @@ letter of every block. The page's language is the dominant language of its body.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass
 
