@@ -443,3 +443,16 @@ def test_cohesion_separates_the_article_from_teasers_of_other_stories():
     assert min(soft[:3]) > 0.3 and max(soft[3:]) == 0.0
     assert min(core[:3]) > 0.3 and max(core[3:]) == 0.0
     assert extras.hits[0] is not None and len(extras.hits) == len(texts)
+
+
+def test_features_of_empty_blocks_and_characters_past_the_bmp():
+    """A library caller may hand over empty blocks; astral characters (emoji, rare CJK) take the
+    slow path of the character table, which stays linear in the page's distinct characters."""
+    lex = load_lexicon("builtin")
+    for texts in ([""], ["", ""], ["Title", ""], ["\U00020000" * 3, "x\U0001F600 \u01c4EMAL"]):
+        extras = PageExtras()
+        X = page_features(texts, [None] * len(texts), lex, extras)
+        assert X.shape == (len(texts), len(FEATURES)) and np.isfinite(X).all()
+        assert load_model("builtin").predict_proba(X, extras.terms).shape == (len(texts),)
+    X = page_features(["x\U0001F600 \u01c4EMAL"], [None], lex)
+    assert _column(X, "all_caps") == [0.5] and _column(X, "log_words") == [round(math.log1p(2), 4)]

@@ -262,8 +262,8 @@ def _flags(cps: np.ndarray) -> np.ndarray:
     if not high.any():
         return table[cps]
     flags = table[np.where(high, 0, cps)]
-    for cp in np.unique(cps[high]).tolist():
-        flags[cps == cp] = _flags_of(chr(cp))
+    distinct, which = np.unique(cps[high], return_inverse=True)
+    flags[high] = np.fromiter((_flags_of(chr(cp)) for cp in distinct.tolist()), dtype=flags.dtype, count=len(distinct))[which]
     return flags
 
 
@@ -277,11 +277,12 @@ class _PageChars:
 
     @classmethod
     def of(cls, texts: Sequence[str], joined: str | None = None) -> _PageChars:
-        """``joined``: the texts joined by newlines, if the caller has it already."""
+        """``joined``: the texts joined by newlines, if the caller has it already. A last newline
+        ends the page, so that every block, an empty one too, owns at least one character."""
         joined = "\n".join(texts) if joined is None else joined
-        cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        cps = np.frombuffer((joined + "\n").encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-        block_of = np.repeat(np.arange(len(texts)), lengths + 1)[: len(cps)]
+        block_of = np.repeat(np.arange(len(texts)), lengths + 1)
         return cls(cps, _flags(cps), block_of)
 
     def per_block(self, flag: int, n: int) -> np.ndarray:
