@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import SEED, check_record, letter_langs
 from textpipe.document import BODY, BOILERPLATE, Block, Document
 from textpipe.resources import load_package_toml
 from textpipe.stage import build_config
-from textpipe.stages.languages import Languages
+from textpipe.pieces import page_words, pieces_of, sentences_of
+from textpipe.stages.languages import Languages, LanguagesConfig, _best_path, _ScriptRuns
 
 
 @pytest.fixture(scope="module")
@@ -223,3 +227,60 @@ def test_page_language_counts_the_body_only(stage):
 def test_a_sentence_of_one_language_throughout_takes_it_whole(stage):
     record = segment(stage, "Cats sleep most of the day and play at night.")
     assert [(s["lang"], s["start"], s["end"]) for s in record["segments"]] == [("en", 0, len("Cats sleep most of the day and play at night"))]
+
+
+# -- the page-level shortcuts must give what the sentence-by-sentence definitions give ---------------
+
+_PIECE_TEXT = st.text(alphabet="ab ЖыЯ αβ.!?()«»\"“”:;|•–—'’-\n 12_", max_size=120)
+
+
+@given(_PIECE_TEXT, st.lists(st.integers(min_value=0, max_value=120), max_size=4))
+@settings(max_examples=300, deadline=None)
+def test_page_words_cut_pieces_and_sentences_as_pieces_of_does(text: str, cuts: list[int]) -> None:
+    """``page_words`` (all blocks at once, in numpy) gives the words, pieces and sentences that
+    ``pieces_of`` and ``sentences_of`` give block by block, blocks cut anywhere (mid-word too)."""
+    edges = sorted({0, len(text), *(min(c, len(text)) for c in cuts)})
+    blocks = [Block(a, b) for a, b in zip(edges, edges[1:])]
+    words, _ = page_words(text, blocks, {})
+    expected_words, expected_pieces, expected_sentences = [], [], []
+    piece_number = sentence_number = -1
+    for block in blocks:
+        for sentence in sentences_of(pieces_of(text, block)):
+            sentence_number += 1
+            for piece in sentence:
+                piece_number += 1
+                for span in piece.spans:
+                    expected_words.append(span)
+                    expected_pieces.append(piece_number)
+                    expected_sentences.append(sentence_number)
+    assert list(zip(words.start.tolist(), words.end.tolist())) == expected_words
+    assert words.piece.tolist() == expected_pieces
+    assert words.sentence.tolist() == expected_sentences
+
+
+@given(
+    st.lists(st.lists(st.floats(min_value=-12, max_value=0), min_size=3, max_size=3), min_size=1, max_size=8),
+    st.lists(st.booleans(), min_size=8, max_size=8),
+    st.sampled_from([0, 1, 2]),
+)
+@settings(max_examples=400, deadline=None)
+def test_a_run_whose_gains_cannot_pay_for_a_stretch_is_all_host(emissions: list[list[float]], crossings: list[bool], host: int) -> None:
+    """The search is skipped for a run whose words' summed gains over the host stay below the
+    least cost of a stretch (``_ScriptRuns``): on such runs the search itself labels every word host."""
+    config = dataclasses.replace(default_config(), switch_cost=3.0, boundary_switch_cost=1.0)
+    pieces = np.cumsum([0] + [int(c) for c in crossings[: len(emissions) - 1]])
+    runs = _ScriptRuns.__new__(_ScriptRuns)
+    runs.starts, runs.sizes = np.array([0]), np.array([len(emissions)])
+    least = runs._least_cost_of_a_stretch(pieces, config)[0]
+    matrix = np.array(emissions)
+    gains = float((matrix.max(axis=1) - matrix[:, host]).sum())
+    costs = [config.boundary_switch_cost if a != b else config.switch_cost for a, b in zip(pieces, pieces[1:])]
+    path = _best_path(emissions, [0.0, 0.0, 0.0], host, costs, config.switch_cost)
+    if gains < least - 1e-6:
+        assert path == [host] * len(emissions)
+    assert least >= 2 * config.boundary_switch_cost
+
+
+def default_config() -> LanguagesConfig:
+    settings = load_package_toml("pipelines", "default.toml")["languages"]
+    return build_config(Languages.Config, settings, "languages")

@@ -45,6 +45,10 @@ _INDEX = {lang: i for i, lang in enumerate(LANGS)}
 _SCRIPT_INDEXES = {script: tuple((lang, _INDEX[lang]) for lang in langs) for script, langs in SCRIPT_LANGS.items()}
 
 
+#: Latin text with at least this share of romanized Russian words may be romanized Russian ("und")
+ROMANIZED_SHARE = 0.6
+#: a text with a smaller share of words known to its script's languages may be in another language
+KNOWN_SHARE = 0.5
 #: a word-table bonus of at least this marks a known word of the language: P(word | lang) >= 10 floors
 _KNOWN_BONUS = math.log(11.0)
 #: what is not language: web addresses, e-mail addresses, markup tags
@@ -112,19 +116,29 @@ class LanguageIdentifier:
                 return outside
         return Identification(best, self.model.calibrated(probs[best]) if len(probs) > 1 else probs[best])
 
-    def outside_language(self, text: str) -> Identification | None:
+    def outside_language(self, text: str, words: list[str] | None = None) -> Identification | None:
         """What ``identify`` says of a Latin or Cyrillic text when it is none of our eight languages
         (another language, or ``und`` for romanized Russian); None when it is one of them. Cheaper
-        than ``identify``: our model's probabilities are computed only if the answer needs them."""
-        script, words, letters = self._analyse(text)
+        than ``identify``: our model's probabilities are computed only if the answer needs them.
+        ``words``: the text's words (``words_of(text)``) when the caller has them already."""
+        script, words, letters = self._analyse(text, words)
         if script not in SCRIPT_LANGS:
             return None
         return self._outside(text, script, words, letters, None)
 
+    def outside_evidence(self, words: list[str], script: str) -> tuple[int, int, bool]:
+        """What ``outside_language`` looks at first, for words of a script: how many are romanized
+        Russian (Latin only), how many are known words of the script's languages, and whether one
+        has letters none of our eight languages writes. (The languages stage sums these over a
+        run to see whether it need ask ``outside_language`` at all.)"""
+        romanized = sum(1 for w in words if w in _romanized_russian()) if script == LATIN else 0
+        known = self.known_count(words, SCRIPT_LANGS[script]) if script in SCRIPT_LANGS else 0
+        return romanized, known, _foreign_letters(words)
+
     def _outside(self, text: str, script: str, words: list[str], letters: int, best: str | None) -> Identification | None:
         if script == LATIN and len(words) >= 2:
             romanized = sum(1 for w in words if w in _romanized_russian()) / len(words)
-            if romanized >= 0.6:
+            if romanized >= ROMANIZED_SHARE:
                 if best is None:
                     probs = self.probabilities_of_words(words, script)
                     best = max(probs, key=probs.__getitem__)
@@ -133,7 +147,7 @@ class LanguageIdentifier:
         if (
             self.other_languages
             and letters >= self.other_min_letters
-            and (self.known_share(words, SCRIPT_LANGS[script]) < 0.5 or _foreign_letters(words))
+            and (self.known_share(words, SCRIPT_LANGS[script]) < KNOWN_SHARE or _foreign_letters(words))
         ):
             from .langid_other import other_language
 
@@ -160,13 +174,14 @@ class LanguageIdentifier:
     def known_share(self, words: list[str], langs: str | Iterable[str]) -> float:
         """The share of the words the word table knows as words of ``langs`` (a language or several;
         known: P(word | lang) >= 1e-5)."""
-        if not words:
-            return 0.0
+        return self.known_count(words, langs) / len(words) if words else 0.0
+
+    def known_count(self, words: list[str], langs: str | Iterable[str]) -> int:
         bit = 0
         for lang in [langs] if isinstance(langs, str) else langs:
             bit |= 1 << _INDEX[lang]
         known_bits = self.model.known_bits
-        return sum(1 for word in words if known_bits(word) & bit) / len(words)
+        return sum(1 for word in words if known_bits(word) & bit)
 
     # -- the work ---------------------------------------------------------------------------
     def probabilities_of_words(
@@ -196,13 +211,16 @@ class LanguageIdentifier:
         return {lang: v / norm for (lang, _), v in zip(allowed, exp)}
 
     @staticmethod
-    def _analyse(text: str) -> tuple[str | None, list[str], int]:
-        """The text's main script, its words in that script, and its number of letters."""
+    def _analyse(text: str, words: list[str] | None = None) -> tuple[str | None, list[str], int]:
+        """The text's main script, its words in that script, and its number of letters
+        (``words``: the text's words, if the caller has them; unused when URLs and the like are
+        taken out of the text first)."""
         if "/" in text or "@" in text or "<" in text or "&" in text:
             stripped = _NOT_TEXT.sub(" ", text)
             if any(c.isalpha() for c in stripped):
-                text = stripped
-        words = words_of(text)
+                text, words = stripped, None
+        if words is None:
+            words = words_of(text)
         if not words:
             return None, [], 0
         scripts = [script_of(w[0]) or OTHER for w in words]

@@ -218,6 +218,7 @@ class NgramModel:
         self.word_index = {w: i for i, w in enumerate(words)}
         self.word_vectors = np.asarray(data["word_vectors"], dtype=np.float32)
         self.word_known = np.asarray(data["word_known"], dtype=np.uint8)
+        self._known = self.word_known.tobytes()  # indexing bytes gives an int: no numpy scalar per word
         p = [float(x) for x in data["params"]]
         self.params = ModelParams(p[0], p[1], p[2], tuple(p[3:]))
         self._cache: dict[str, tuple[float, ...]] = {}  # vectors of words outside the table
@@ -362,7 +363,7 @@ class NgramModel:
     def known_bits(self, word: str) -> int:
         """Bit i set: the word is a known word of LANGS[i] (0 for a word outside the table)."""
         row = self.word_index.get(word)
-        return 0 if row is None else int(self.word_known[row])
+        return 0 if row is None else self._known[row]
 
     def calibrated(self, probability: float) -> float:
         """The share of right answers among dev answers given with this top probability (isotonic)."""
@@ -374,6 +375,16 @@ class NgramModel:
             return ys[-1]
         x0, x1, y0, y1 = xs[i - 1], xs[i], ys[i - 1], ys[i]
         return y0 if x1 == x0 else y0 + (y1 - y0) * (probability - x0) / (x1 - x0)
+
+    def calibrated_many(self, probabilities: np.ndarray) -> np.ndarray:
+        """``calibrated`` of each probability (the same arithmetic, vectorised)."""
+        xs, ys = np.array(self.calibration_x), np.array(self.calibration_y)
+        i = np.searchsorted(xs, probabilities, side="left")
+        inner = np.clip(i, 1, len(xs) - 1)
+        x0, x1, y0, y1 = xs[inner - 1], xs[inner], ys[inner - 1], ys[inner]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            between = np.where(x1 == x0, y0, y0 + (y1 - y0) * (probabilities - x0) / (x1 - x0))
+        return np.where(i <= 0, ys[0], np.where(i >= len(xs), ys[-1], between))
 
     def temperature(self, n_words: int) -> float:
         return self.params.temperatures[length_bucket(n_words)]

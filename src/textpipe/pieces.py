@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+
+import numpy as np
 
 from .document import Block
 from .langid import UNDETERMINED
@@ -23,7 +25,7 @@ _OPENING = re.compile(r"[(\[{«\"“„‘‹]")
 _CLOSING = re.compile(r"[)\]}»\"”“’›]")
 
 
-@dataclass
+@dataclass(slots=True)
 class Piece:
     start: int
     end: int
@@ -33,6 +35,8 @@ class Piece:
     delimited: bool
     lang: str = UNDETERMINED
     score: float = 0.0
+    #: the ``[start, end)`` spans of its words, in order (they cover all of its letters)
+    spans: list[tuple[int, int]] = field(default_factory=list)
 
 
 def pieces_of(text: str, block: Block) -> list[Piece]:
@@ -44,23 +48,30 @@ def pieces_of(text: str, block: Block) -> list[Piece]:
     pieces: list[Piece] = []
     sentence = 0
     previous_end = block.start
+    piece: Piece | None = None
     for match in _WORD.finditer(text, block.start, block.end):
         start, end = match.span()
         script = _word_script(match.group())
-        gap = text[previous_end:start]
-        sentence_break = bool(pieces) and bool(_SENTENCE_BREAK.search(gap))
-        quote_break = bool(_QUOTE_BREAK.search(gap))
-        if pieces and not sentence_break and not quote_break and pieces[-1].script == script:
-            pieces[-1].end = end
-            pieces[-1].words += 1
+        if piece is not None and start == previous_end + 1 and text[previous_end] == " ":
+            sentence_break = quote_break = False  # most gaps: one space
+            gap = " "
         else:
-            if pieces:
-                _close(pieces[-1], gap)
+            gap = text[previous_end:start]
+            sentence_break = piece is not None and bool(_SENTENCE_BREAK.search(gap))
+            quote_break = bool(_QUOTE_BREAK.search(gap))
+        if piece is not None and not sentence_break and not quote_break and piece.script == script:
+            piece.end = end
+            piece.words += 1
+            piece.spans.append((start, end))
+        else:
+            if piece is not None:
+                _close(piece, gap)
             sentence += sentence_break
-            pieces.append(Piece(start, end, script, 1, sentence, delimited=bool(_OPENING.search(gap))))
+            piece = Piece(start, end, script, 1, sentence, bool(_OPENING.search(gap)), spans=[(start, end)])
+            pieces.append(piece)
         previous_end = end
-    if pieces:
-        _close(pieces[-1], text[previous_end : block.end])
+    if piece is not None:
+        _close(piece, text[previous_end : block.end])
     return pieces
 
 
@@ -94,6 +105,79 @@ def main_script(sentence: list[Piece]) -> str:
     return letters.most_common(1)[0][0]
 
 
-def word_spans(text: str, piece: Piece) -> list[tuple[int, int]]:
-    """The ``[start, end)`` spans of the piece's words, in order (they cover all of its letters)."""
-    return [m.span() for m in _WORD.finditer(text, piece.start, piece.end)]
+#: bits of the characters that cut pieces (see ``pieces_of``), for ``page_words``
+_SENTENCE_BIT, _QUOTE_BIT = 1, 2
+
+
+def _break_table() -> np.ndarray:
+    chars: dict[str, int] = {}
+    for code in range(0x2100):
+        char = chr(code)
+        bits = (_SENTENCE_BIT if _SENTENCE_BREAK.match(char) else 0) | (_QUOTE_BIT if _QUOTE_BREAK.match(char) else 0)
+        if bits:
+            chars[char] = bits
+    table = np.zeros(0x2101, dtype=np.uint8)  # the last entry stands for every character above
+    for char, bits in chars.items():
+        table[ord(char)] = bits
+    return table
+
+
+_BREAKS = _break_table()
+
+
+@dataclass
+class PageWords:
+    """The words of a page's blocks as arrays, one entry a word in text order, with the same
+    pieces and sentences as ``pieces_of`` and ``sentences_of`` give block by block (a piece and a
+    sentence never cross a block). Written forms are numbered: ``forms[form[i]]`` is word i."""
+
+    start: np.ndarray
+    end: np.ndarray
+    block: np.ndarray
+    form: np.ndarray
+    forms: list[str]
+    #: the page-wide number of the word's piece, and of its sentence
+    piece: np.ndarray
+    sentence: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return len(self.start)
+
+
+def page_words(text: str, blocks: list[Block], script_codes: dict[str, int]) -> tuple[PageWords, np.ndarray]:
+    """The page's words (``PageWords``) and each written form's script, as its code in ``script_codes``
+    (a script not in it gets the next free code, added to it)."""
+    spans: list[tuple[int, int]] = []
+    counts: list[int] = []
+    for block in blocks:
+        found = [m.span() for m in _WORD.finditer(text, block.start, block.end)]
+        spans += found
+        counts.append(len(found))
+    numbers: dict[str, int] = {}
+    form = np.array([numbers.setdefault(text[s:e], len(numbers)) for s, e in spans], dtype=np.int64)
+    forms = list(numbers)
+    form_scripts = np.array([script_codes.setdefault(_word_script(f), len(script_codes)) for f in forms], dtype=np.int64)
+    bounds = np.array(spans, dtype=np.int64).reshape(-1, 2)
+    start, end = bounds[:, 0], bounds[:, 1]
+    block = np.repeat(np.arange(len(blocks)), counts)
+    block_starts = np.array([b.start for b in blocks], dtype=np.int64)[block]
+    if not spans:
+        empty = np.zeros(0, dtype=np.int64)
+        return PageWords(start, end, block, form, forms, empty, empty), form_scripts
+    # what lies in the gap before each word: a sentence end? a bracket or quote?
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    bits = _BREAKS[np.minimum(codes, len(_BREAKS) - 1)]
+    sentence_ends = np.concatenate(([0], np.cumsum(bits & _SENTENCE_BIT, dtype=np.int64)))
+    quotes = np.concatenate(([0], np.cumsum(bits & _QUOTE_BIT, dtype=np.int64)))
+    first_in_block = np.ones(len(start), dtype=bool)
+    first_in_block[1:] = block[1:] != block[:-1]
+    gap_start = np.where(first_in_block, block_starts, np.concatenate(([0], end[:-1])))
+    sentence_break = sentence_ends[start] > sentence_ends[gap_start]  # (before a block's first word: no matter)
+    quote_break = quotes[start] > quotes[gap_start]
+    script = form_scripts[form]
+    script_change = np.ones(len(start), dtype=bool)
+    script_change[1:] = script[1:] != script[:-1]
+    piece = np.cumsum(first_in_block | sentence_break | quote_break | script_change) - 1
+    sentence = np.cumsum(first_in_block | sentence_break) - 1
+    return PageWords(start, end, block, form, forms, piece, sentence), form_scripts

@@ -28,15 +28,17 @@ letter of every block. The page's language is the dominant language of its body.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..document import Document, Segment
-from ..langid import SCRIPT_LANGS, UNDETERMINED, LanguageIdentifier
+from ..langid import KNOWN_SHARE, ROMANIZED_SHARE, SCRIPT_LANGS, UNDETERMINED, LanguageIdentifier
 from ..langid_model import LANGS, excluded_bits, words_of
-from ..pieces import Piece, pieces_of, sentences_of, word_spans
+from ..pieces import PageWords, page_words
+from ..scripts import LATIN, OTHER, script_of
 from ..stage import Stage
 
 _INDEX = {lang: i for i, lang in enumerate(LANGS)}
@@ -44,6 +46,10 @@ _INDEX = {lang: i for i, lang in enumerate(LANGS)}
 _IMPOSSIBLE = 1e6
 #: groups of closely related languages
 _RELATED = (frozenset({"pl", "cs", "sk"}), frozenset({"ru", "uk", "be", "bg"}))
+#: the most written forms whose analysis the stage keeps (then it starts afresh: bounded memory)
+_MAX_CACHED_FORMS = 200_000
+#: URLs, e-mail addresses, tags and entities make ``outside_language`` look at a text afresh
+_NOT_TEXT_CHAR = re.compile("[/@<&]")
 
 
 @dataclass
@@ -71,18 +77,125 @@ class LanguagesConfig:
     other_languages: bool
 
 
-@dataclass
+class _FormTable:
+    """What the stage needs of each written form (a word as it stands in the text, in a script),
+    read once and kept across pages (up to ``_MAX_CACHED_FORMS``, then it starts afresh).
+
+    Row r: ``tokens[r]`` (its lower-cased words, one as a rule), ``vectors[r]`` (their summed
+    log-likelihoods, one per language of LANGS) and ``numbers[r]`` (columns ``NUMBERS``).
+    """
+
+    #: its words; their letters; for ``outside_language``: its romanized-Russian words, its words
+    #: known to the script's languages, letters none of our languages writes (0/1), a word whose
+    #: first letter is in another script (0/1); the languages (bits of LANGS) that never write one
+    #: of its letters; written with a capital (a name, often: its evidence is capped)
+    NUMBERS = ("tokens", "letters", "romanized", "known", "foreign", "odd_script", "excluded", "capitalized")
+
+    def __init__(self, identifier: LanguageIdentifier) -> None:
+        self.identifier = identifier
+        self.index: dict[tuple[str, str], int] = {}
+        self.tokens: list[list[str]] = []
+        self.vectors = np.zeros((1024, len(LANGS)))
+        self.numbers = np.zeros((1024, len(self.NUMBERS)), dtype=np.int64)
+
+    def rows(self, forms: list[str], scripts: list[str]) -> np.ndarray:
+        """The rows of the forms (each in its script), reading the new ones."""
+        if len(self.index) + len(forms) > _MAX_CACHED_FORMS:
+            self.index.clear()
+            self.tokens.clear()
+        index = self.index
+        rows = [index.get(key, -1) for key in zip(forms, scripts)]
+        new = [k for k, row in enumerate(rows) if row < 0]
+        if new:
+            first = len(self.tokens)
+            for k in new:
+                rows[k] = index[(forms[k], scripts[k])] = len(self.tokens)
+                self.tokens.append(words_of(forms[k]))
+            self._grow(len(self.tokens))
+            added = self.tokens[first:]
+            self.vectors[first : len(self.tokens)] = self.identifier.model.word_matrix(added)
+            self.numbers[first : len(self.tokens)] = [self._numbers(forms[k], scripts[k], tokens) for k, tokens in zip(new, added)]
+        return np.array(rows, dtype=np.int64)
+
+    def _numbers(self, form: str, script: str, tokens: list[str]) -> tuple[int, ...]:
+        romanized, known, foreign = self.identifier.outside_evidence(tokens, script)
+        odd = any((script_of(t[0]) or OTHER) != script for t in tokens)
+        return (len(tokens), sum(map(len, tokens)), romanized, known, foreign, odd, excluded_bits(tokens), form[0].isupper())
+
+    def _grow(self, size: int) -> None:
+        if size > len(self.vectors):
+            capacity = max(size, 2 * len(self.vectors))
+            self.vectors = np.resize(self.vectors, (capacity, len(LANGS)))
+            self.numbers = np.resize(self.numbers, (capacity, len(self.NUMBERS)))
+
+    def column(self, name: str) -> int:
+        return self.NUMBERS.index(name)
+
+
+@dataclass(slots=True)
 class _Word:
     start: int
     end: int
     piece: int
     words: list[str]
-    #: written with a capital (a name, often): its evidence is capped at ``max_word_evidence``
     capitalized: bool = False
-    #: the languages (bits of LANGS) that never write one of its letters
     excluded: int = 0
     lang: str = UNDETERMINED
     score: float = 0.0
+
+
+class _Page:
+    """A page's words (``PageWords``), their forms, runs and labels.
+
+    A *run* is a sentence's words of one script (runs are numbered in the order of their first
+    word); ``order`` lists the words run by run, in text order within a run.
+    """
+
+    def __init__(self, words: PageWords, table: _FormTable, form_rows: np.ndarray, form_scripts: np.ndarray, scripts: list[str]) -> None:
+        self.words = words
+        self.table = table
+        #: each word's row in the form table
+        self.rows = form_rows[words.form]
+        key = words.sentence * len(scripts) + form_scripts[words.form]
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        rank = np.empty(len(first), dtype=np.int64)
+        rank[np.argsort(first)] = np.arange(len(first))
+        run_of_word = rank[inverse.reshape(-1)]
+        self.order = np.argsort(run_of_word, kind="stable")
+        self.run_sizes = np.bincount(run_of_word, minlength=len(first))
+        self.run_starts = np.concatenate(([0], np.cumsum(self.run_sizes)[:-1]))
+        firsts = self.order[self.run_starts]
+        self.run_scripts = [scripts[int(c)] for c in form_scripts[words.form[firsts]]]
+        self.run_letters = np.add.reduceat((words.end - words.start)[self.order], self.run_starts)
+        self.lang = np.full(words.size, UNDETERMINED, dtype=object)
+        self.score = np.zeros(words.size)
+
+    def run_words(self, run: int) -> np.ndarray:
+        """The run's words (their places in the page's arrays), in text order."""
+        start = int(self.run_starts[run])
+        return self.order[start : start + int(self.run_sizes[run])]
+
+    def run_sums(self, values: np.ndarray) -> np.ndarray:
+        """A per-word value summed over each run."""
+        return np.add.reduceat(values[self.order], self.run_starts)
+
+    def pieces(self, run: int) -> list[tuple[int, int, np.ndarray]]:
+        """The run's pieces: (start, end, its words)."""
+        mine = self.run_words(run)
+        pieces = self.words.piece[mine]
+        cuts = np.flatnonzero(pieces[1:] != pieces[:-1]) + 1
+        return [(int(self.words.start[w[0]]), int(self.words.end[w[-1]]), w) for w in np.split(mine, cuts)]
+
+    def word_objects(self, run: int) -> list[_Word]:
+        words, table = self.words, self.table
+        capitalized, excluded = table.column("capitalized"), table.column("excluded")
+        out = []
+        for i in self.run_words(run).tolist():
+            row = int(self.rows[i])
+            numbers = table.numbers[row]
+            word = _Word(int(words.start[i]), int(words.end[i]), int(words.piece[i]), table.tokens[row], bool(numbers[capitalized]), int(numbers[excluded]))
+            out.append(word)
+        return out
 
 
 class Languages(Stage):
@@ -92,53 +205,42 @@ class Languages(Stage):
     def __init__(self, config: LanguagesConfig) -> None:
         super().__init__(config)
         self.identifier = LanguageIdentifier(seed=config.seed, other_languages=config.other_languages)
+        self._forms = _FormTable(self.identifier)
+        self._scripts: dict[str, int] = {}
 
     def process(self, doc: Document) -> Document:
         text = doc.text
-        runs: list[tuple[str, list[Piece]]] = []  # (script, pieces of one sentence in that script)
-        blocks_of_run: list[int] = []
-        for number, block in enumerate(doc.blocks):
-            for sentence in sentences_of(pieces_of(text, block)):
-                by_script: dict[str, list[Piece]] = {}
-                for piece in sentence:
-                    by_script.setdefault(piece.script, []).append(piece)
-                runs.extend(by_script.items())
-                blocks_of_run.extend([number] * len(by_script))
-        tokens: dict[str, tuple[list[str], int]] = {}  # a page's words repeat: each is read once
-        words_of_run = [self._words(text, pieces, tokens) for _, pieces in runs]
-        letters = [sum(w.end - w.start for w in words) for words in words_of_run]
-        tally: dict[str, Counter[str]] = {}
-        for (script, pieces), words, size in zip(runs, words_of_run, letters):
-            if size >= self.config.short_letters or script not in SCRIPT_LANGS:
-                self._label(text, script, pieces, words, None)
-                for word in words:
-                    tally.setdefault(script, Counter())[word.lang] += word.end - word.start
-        for (script, pieces), words, size in zip(runs, words_of_run, letters):
-            if size < self.config.short_letters and script in SCRIPT_LANGS:
-                self._label(text, script, pieces, words, self._prior(tally.get(script)))
-        per_block: dict[int, list[_Word]] = {}
-        for number, words in zip(blocks_of_run, words_of_run):
-            per_block.setdefault(number, []).extend(words)
+        words, form_scripts = page_words(text, doc.blocks, self._scripts)
         doc.segments = []
-        for number in sorted(per_block):
-            doc.segments.extend(merge_units(sorted(per_block[number], key=lambda w: w.start)))
+        if words.size:
+            scripts = list(self._scripts)
+            rows = self._forms.rows(words.forms, [scripts[s] for s in form_scripts.tolist()])
+            page = _Page(words, self._forms, rows, form_scripts, scripts)
+            matrix = self._forms.vectors[page.rows]  # each word's log-likelihoods
+            short = self.config.short_letters
+            long = [r for r, s in enumerate(page.run_scripts) if page.run_letters[r] >= short or s not in SCRIPT_LANGS]
+            outside = self._maybe_outside(text, page)
+            self._label_runs(text, page, long, matrix, outside, {})
+            priors = {script: self._prior(counts) for script, counts in self._tally(page, long).items()}
+            rest = [r for r, s in enumerate(page.run_scripts) if page.run_letters[r] < short and s in SCRIPT_LANGS]
+            self._label_runs(text, page, rest, matrix, outside, priors)
+            doc.segments = segments_of(page)
         doc.lang = dominant_language(doc)
         return doc
 
     @staticmethod
-    def _words(text: str, pieces: list[Piece], tokens: dict[str, tuple[list[str], int]]) -> list[_Word]:
-        """The words of the pieces; ``tokens`` keeps each written form's lower-cased words and the
-        languages its letters exclude."""
-        out = []
-        for index, piece in enumerate(pieces):
-            for start, end in word_spans(text, piece):
-                form = text[start:end]
-                found = tokens.get(form)
-                if found is None:
-                    lowered = words_of(form)
-                    found = tokens[form] = (lowered, excluded_bits(lowered))
-                out.append(_Word(start, end, index, found[0], form[0].isupper(), found[1]))
-        return out
+    def _tally(page: _Page, runs: list[int]) -> dict[str, Counter[str]]:
+        """Letters per language of each script in the runs (languages in order of first appearance)."""
+        tally: dict[str, Counter[str]] = {}
+        for run in runs:
+            mine = page.run_words(run)
+            counts = tally.setdefault(page.run_scripts[run], Counter())
+            langs = page.lang[mine]
+            sizes = page.words.end[mine] - page.words.start[mine]
+            cuts = np.concatenate(([0], np.flatnonzero(langs[1:] != langs[:-1]) + 1))
+            for lang, size in zip(langs[cuts].tolist(), np.add.reduceat(sizes, cuts).tolist()):
+                counts[lang] += size
+        return tally
 
     def _prior(self, tally: Counter[str] | None) -> dict[str, float] | None:
         """The page's languages of a script (from its long runs), as a prior for its short runs:
@@ -153,27 +255,90 @@ class Languages(Stage):
         rest = (1 - self.config.context_prior) / (len(ranked) - 1)
         return {lang: self.config.context_prior if i == 0 else rest for i, lang in enumerate(ranked)}
 
-    def _label(self, text: str, script: str, pieces: list[Piece], words: list[_Word], prior: dict[str, float] | None) -> None:
+    def _label_runs(
+        self, text: str, page: _Page, runs: list[int], matrix: np.ndarray, outside: np.ndarray, priors: dict[str, dict[str, float] | None]
+    ) -> None:
+        """Label the runs' words: runs of other scripts by langdetect, runs in a language outside
+        our eight whole (``outside``: those that may be), the others script by script, all runs of
+        a script at once."""
+        by_script: dict[str, list[int]] = {}
+        for run in runs:
+            script = page.run_scripts[run]
+            if script not in SCRIPT_LANGS:
+                self._label_other_script(text, page, run)
+            elif not (outside[run] and self._label_outside(text, page, run)):
+                by_script.setdefault(script, []).append(run)
+        for script, group in by_script.items():
+            self._label_script(page, script, group, matrix, priors.get(script))
+
+    def _maybe_outside(self, text: str, page: _Page) -> np.ndarray:
+        """For each run: may ``outside_language`` find it in a language outside our eight? (Its
+        first tests, summed over the run's words; False is certain, True means: ask it.)"""
         ident = self.identifier
-        if script not in SCRIPT_LANGS:
-            for index, piece in enumerate(pieces):
-                found = ident.identify(text[piece.start : piece.end])
-                _set(piece, found.lang, found.score)
-                for word in words:
-                    if word.piece == index:
-                        word.lang, word.score = found.lang, found.score
-            return
-        run_text = " ".join(text[p.start : p.end] for p in pieces)
-        if self.config.other_languages and sum(w.end - w.start for w in words) >= ident.other_min_letters:
-            whole = ident.outside_language(run_text)
-            if whole is not None:  # another language, or romanized Russian ("und")
-                for word in words:
-                    word.lang, word.score = whole.lang, whole.score
-                for piece in pieces:
-                    _set(piece, whole.lang, whole.score)
-                return
-        labels = self._viterbi(script, words, prior)
-        # each stretch of one label gets the calibrated probability of that label for its words
+        if not self.config.other_languages:
+            return np.zeros(len(page.run_sizes), dtype=bool)
+        sums = page.run_sums(page.table.numbers[page.rows, :6])
+        tokens, letters, romanized, known, foreign, odd = sums.T
+        with np.errstate(divide="ignore", invalid="ignore"):
+            latin = np.array([s == LATIN for s in page.run_scripts])
+            romanized_russian = latin & (tokens >= 2) & (romanized / tokens >= ROMANIZED_SHARE)
+            other = (letters >= ident.other_min_letters) & ((known / tokens < KNOWN_SHARE) | (foreign > 0))
+        marked = np.zeros(len(page.run_sizes), dtype=bool)
+        where = [m.start() for m in _NOT_TEXT_CHAR.finditer(text)]
+        if where:  # a run holding one of these characters anywhere between its first and last word
+            firsts = page.order[page.run_starts]
+            lasts = page.order[page.run_starts + page.run_sizes - 1]
+            marked = np.searchsorted(where, page.words.end[lasts]) > np.searchsorted(where, page.words.start[firsts])
+        return (page.run_letters >= ident.other_min_letters) & (romanized_russian | other | (odd > 0) | marked)
+
+    def _label_other_script(self, text: str, page: _Page, run: int) -> None:
+        """Greek, Arabic, CJK...: each piece is identified by langdetect."""
+        for start, end, mine in page.pieces(run):
+            found = self.identifier.identify(text[start:end])
+            page.lang[mine] = found.lang
+            page.score[mine] = found.score
+
+    def _label_outside(self, text: str, page: _Page, run: int) -> bool:
+        """Label the run whole when it is in a language outside our eight (or romanized Russian)."""
+        pieces = page.pieces(run)
+        run_text = " ".join(text[start:end] for start, end, _ in pieces)
+        tokens = [t for row in page.rows[page.run_words(run)].tolist() for t in page.table.tokens[row]]
+        whole = self.identifier.outside_language(run_text, tokens)
+        if whole is None:
+            return False
+        mine = page.run_words(run)
+        page.lang[mine] = whole.lang
+        page.score[mine] = whole.score
+        return True
+
+    def _label_script(self, page: _Page, script: str, runs: list[int], matrix: np.ndarray, prior: dict[str, float] | None) -> None:
+        langs = SCRIPT_LANGS[script]
+        prior_logs = np.zeros(len(langs))
+        if prior:
+            floor_weight = min(w for w in prior.values() if w > 0) / 10
+            prior_logs = np.log([prior.get(lang, 0.0) or floor_weight for lang in langs])
+        scored = _ScriptRuns(self, page, runs, matrix, langs, prior_logs)
+        # runs where no stretch can beat the host: the whole run is the host's, with its probability
+        hosts = scored.hosts
+        probability = scored.probabilities[np.arange(len(hosts)), hosts]
+        best = hosts == scored.probabilities.argmax(axis=1)
+        score = np.where(best, self.identifier.model.calibrated_many(probability), probability)
+        uniform_words = np.repeat(scored.uniform, scored.sizes)
+        mine = scored.rows[uniform_words]
+        page.lang[mine] = np.array(langs, dtype=object)[np.repeat(hosts, scored.sizes)[uniform_words]]
+        page.score[mine] = np.repeat(score, scored.sizes)[uniform_words]
+        for k in np.flatnonzero(~scored.uniform).tolist():
+            run = runs[k]
+            words = page.word_objects(run)
+            labels = self._search(script, words, scored.emissions(k), int(hosts[k]), prior_logs)
+            self._score_stretches(script, words, labels, prior)
+            mine = page.run_words(run)
+            page.lang[mine] = [w.lang for w in words]
+            page.score[mine] = [w.score for w in words]
+
+    def _score_stretches(self, script: str, words: list[_Word], labels: list[str], prior: dict[str, float] | None) -> None:
+        """Each stretch of one label gets the calibrated probability of that label for its words."""
+        ident = self.identifier
         start = 0
         for i in range(1, len(words) + 1):
             if i == len(words) or labels[i] != labels[start]:
@@ -186,71 +351,18 @@ class Languages(Stage):
                 for word in words[start:i]:
                     word.lang, word.score = lang, score
                 start = i
-        by_piece: dict[int, list[_Word]] = {}
-        for word in words:
-            by_piece.setdefault(word.piece, []).append(word)
-        for index, mine in by_piece.items():
-            letters: Counter[str] = Counter()
-            for word in mine:
-                letters[word.lang] += word.end - word.start
-            lang = letters.most_common(1)[0][0]
-            _set(pieces[index], lang, max(w.score for w in mine if w.lang == lang))
 
-    def _emissions(self, words: list[_Word], langs: tuple[str, ...], prior_logs: np.ndarray) -> tuple[np.ndarray, int]:
-        """The words' emissions (calibrated nats, one column per language of the script) and the
-        run's host (its best language as a whole).
-
-        Each word's evidence against a language is capped at ``max_word_evidence`` (names, loans),
-        except a foreign word in lower case against the host (``_uncap_foreign_words``), and a
-        language that does not write one of the word's letters, which it can never be (``_rule_out``)."""
-        model = self.identifier.model
-        columns = [_INDEX[lang] for lang in langs]
-        raw = model.word_matrix([w.words for w in words])[:, columns] / model.temperature(1)
-        capped = np.maximum(raw, raw.max(axis=1, keepdims=True) - self.config.max_word_evidence)
-        host = int(np.argmax(capped.sum(axis=0) + prior_logs))
-        self._uncap_foreign_words(words, raw, capped, langs, host)
-        _rule_out(capped, [w.excluded for w in words], columns)
-        return capped, host
-
-    def _uncap_foreign_words(self, words: list[_Word], raw: np.ndarray, capped: np.ndarray, langs: tuple[str, ...], host: int) -> None:
-        """Let a word count more against the host when it is unlikely to be a name or a host word.
-
-        The cap on a word's evidence is there for names and loans; a word in lower case that the
-        host's word table does not know and whose best language is unrelated to the host's (Polish
-        "prowadzi" in English) gets ``foreign_word_cap_factor`` times the cap against the host. Between
-        related languages (ru uk be bg; pl cs sk) single-word evidence stays capped: they share
-        most words, and their word tables are uneven (Belarusian has no frequency list).
-        """
-        host_lang = langs[host]
-        host_bit = 1 << _INDEX[host_lang]
-        known_bits = self.identifier.model.known_bits
-        wide = self.config.foreign_word_cap_factor * self.config.max_word_evidence
-        tops = raw.argmax(axis=1)
-        for i in np.flatnonzero(tops != host).tolist():
-            word, top = words[i], int(tops[i])
-            if word.capitalized or len(word.words) != 1 or _related(langs[top], host_lang):
-                continue
-            if not known_bits(word.words[0]) & host_bit:
-                capped[i, host] = max(raw[i, host], raw[i, top] - wide)
-
-    def _viterbi(self, script: str, words: list[_Word], prior: dict[str, float] | None) -> list[str]:
+    def _search(self, script: str, words: list[_Word], emissions: np.ndarray, host: int, prior_logs: np.ndarray) -> list[str]:
         """The labels of the words that maximise emissions minus the costs of changing language.
 
         The run's *host* is its best language as a whole; starting or ending the run in another
         language costs ``switch_cost`` as well, so an inserted stretch always pays for two changes.
-        When every word's best emission is the host's, no change of language can pay: the whole
-        run is the host's, with no search (most sentences of a page).
+        (When every word's best emission is the host's, no change of language can pay: such runs,
+        most sentences of a page, are labelled whole without a search.)
         A stretch not in the host keeps its label only if it is unlikely to be in the host
         language on its own (``own_stretch_min_score``).
         """
         langs = SCRIPT_LANGS[script]
-        prior_logs = np.zeros(len(langs))
-        if prior:
-            floor_weight = min(w for w in prior.values() if w > 0) / 10
-            prior_logs = np.log([prior.get(lang, 0.0) or floor_weight for lang in langs])
-        emissions, host = self._emissions(words, langs, prior_logs)
-        if (emissions[:, host] >= emissions.max(axis=1)).all():
-            return [langs[host]] * len(words)
         path = _best_path(
             emissions.tolist(),
             prior_logs.tolist(),
@@ -273,6 +385,101 @@ class Languages(Stage):
                         labels[start:i] = [host_lang] * (i - start)
                 start = i
         return labels
+
+
+class _ScriptRuns:
+    """The emissions of all the runs of one script on a page, computed together (numpy over the
+    page's words rather than over each sentence's few).
+
+    A word's emissions are its log-likelihoods (calibrated nats) for the script's languages; its
+    evidence against a language is capped at ``max_word_evidence`` (names, loans), except a foreign
+    word in lower case against the host (``uncap_foreign_words``), and a language that does not
+    write one of the word's letters, which it can never be (``rule_out``). A run's *host* is its best
+    language as a whole (with the prior). It is *uniform* when no stretch of it can beat the host:
+    all its words' gains over the host (and the prior's, at its start) stay below what two changes
+    of language cost; then the search would label it all host, and is skipped.
+    """
+
+    def __init__(self, stage: Languages, page: _Page, runs: list[int], matrix: np.ndarray, langs: tuple[str, ...], prior_logs: np.ndarray) -> None:
+        model = stage.identifier.model
+        config = stage.config
+        columns = [_INDEX[lang] for lang in langs]
+        #: the runs' words, run by run
+        self.rows = rows = np.concatenate([page.run_words(run) for run in runs])
+        sizes = page.run_sizes[runs]
+        self.sizes = sizes
+        self.starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+        totals = matrix[rows][:, columns]
+        raw = totals / model.temperature(1)
+        capped = np.maximum(raw, raw.max(axis=1, keepdims=True) - config.max_word_evidence)
+        self.hosts = np.argmax(np.add.reduceat(capped, self.starts, axis=0) + prior_logs, axis=1)
+        word_hosts = np.repeat(self.hosts, sizes)
+        table = page.table
+        form_rows = page.rows[rows]
+        numbers = table.numbers[form_rows]
+        uncap_foreign_words(stage, table, form_rows, raw, capped, langs, word_hosts)
+        rule_out(capped, numbers[:, table.column("excluded")], columns)
+        self.capped = capped
+        gains = capped.max(axis=1) - capped[np.arange(len(capped)), word_hosts]
+        gains = np.add.reduceat(gains, self.starts) + (prior_logs.max() - prior_logs[self.hosts])
+        self.uniform = gains < self._least_cost_of_a_stretch(page.words.piece[rows], config) - 1e-6
+        # each run's probabilities as a whole (softmax of its summed scores at its length's temperature)
+        tokens = np.add.reduceat(numbers[:, table.column("tokens")], self.starts)
+        temperatures = np.array([model.temperature(n) for n in tokens.tolist()])
+        z = np.add.reduceat(totals, self.starts, axis=0) / temperatures[:, None] + prior_logs
+        exp = np.exp(z - z.max(axis=1, keepdims=True))
+        self.probabilities = exp / exp.sum(axis=1, keepdims=True)
+
+    def _least_cost_of_a_stretch(self, pieces: np.ndarray, config: LanguagesConfig) -> np.ndarray:
+        """Per run: the least that labelling a stretch of it off the host costs: its two ends, each
+        a change of language between two words (``switch_cost`` inside a piece,
+        ``boundary_switch_cost`` across pieces) or the run's start or end (``switch_cost``)."""
+        crossings = np.zeros(len(pieces), dtype=np.int64)
+        crossings[1:] = pieces[1:] != pieces[:-1]
+        crossings[self.starts] = 0
+        across = np.add.reduceat(crossings, self.starts)
+        inside = self.sizes - 1 - across
+        infinite = np.inf
+        ends = np.column_stack(
+            [
+                np.full(len(across), config.switch_cost),  # the run's start
+                np.full(len(across), config.switch_cost),  # and end
+                np.where(across >= 1, config.boundary_switch_cost, infinite),
+                np.where(across >= 2, config.boundary_switch_cost, infinite),
+                np.where(inside >= 1, config.switch_cost, infinite),
+                np.where(inside >= 2, config.switch_cost, infinite),
+            ]
+        )
+        ends.sort(axis=1)
+        return ends[:, 0] + ends[:, 1]
+
+    def emissions(self, k: int) -> np.ndarray:
+        start = int(self.starts[k])
+        return self.capped[start : start + int(self.sizes[k])]
+
+
+def uncap_foreign_words(
+    stage: Languages, table: _FormTable, rows: np.ndarray, raw: np.ndarray, capped: np.ndarray, langs: tuple[str, ...], hosts: np.ndarray
+) -> None:
+    """Let a word count more against its run's host when it is unlikely to be a name or a host word.
+
+    The cap on a word's evidence is there for names and loans; a word in lower case that the
+    host's word table does not know and whose best language is unrelated to the host's (Polish
+    "prowadzi" in English) gets ``foreign_word_cap_factor`` times the cap against the host. Between
+    related languages (ru uk be bg; pl cs sk) single-word evidence stays capped: they share
+    most words, and their word tables are uneven (Belarusian has no frequency list).
+    """
+    known_bits = stage.identifier.model.known_bits
+    wide = stage.config.foreign_word_cap_factor * stage.config.max_word_evidence
+    capitalized = table.column("capitalized")
+    tops = raw.argmax(axis=1)
+    for i in np.flatnonzero(tops != hosts).tolist():
+        row, top, host = int(rows[i]), int(tops[i]), int(hosts[i])
+        tokens = table.tokens[row]
+        if table.numbers[row, capitalized] or len(tokens) != 1 or _related(langs[top], langs[host]):
+            continue
+        if not known_bits(tokens[0]) & (1 << _INDEX[langs[host]]):
+            capped[i, host] = max(raw[i, host], raw[i, top] - wide)
 
 
 def _best_path(emissions: list[list[float]], prior_logs: list[float], host: int, costs: list[float], edge_cost: float) -> list[int]:
@@ -308,37 +515,13 @@ def _related(a: str, b: str) -> bool:
     return any(a in group and b in group for group in _RELATED)
 
 
-def _rule_out(emissions: np.ndarray, ruled_out: list[int], columns: list[int]) -> None:
+def rule_out(emissions: np.ndarray, ruled_out: np.ndarray, columns: list[int]) -> None:
     """A word is never labelled a language that does not write one of its letters (ł is not
     English, ў not Russian): such emissions drop far below any cost of changing language, whatever
     the cap on a word's evidence. A word every candidate excludes (odd spelling) keeps its scores."""
-    for i, bits in enumerate(ruled_out):
-        if not bits or all(bits >> c & 1 for c in columns):
-            continue
-        for j, c in enumerate(columns):
-            if bits >> c & 1:
-                emissions[i, j] = -_IMPOSSIBLE
-
-
-def _set(piece: Piece, lang: str, score: float) -> None:
-    piece.lang, piece.score = lang, score
-
-
-def merge_units(units: list[_Word]) -> list[Segment]:
-    """Adjacent words of one language become one segment; its score is letter-weighted."""
-    segments: list[Segment] = []
-    weight = 0
-    for unit in units:
-        size = unit.end - unit.start
-        if segments and segments[-1].lang == unit.lang:
-            last = segments[-1]
-            last.score = (last.score * weight + unit.score * size) / (weight + size)
-            last.end = unit.end
-            weight += size
-        else:
-            segments.append(Segment(unit.start, unit.end, unit.lang, unit.score))
-            weight = size
-    return segments
+    excluded = (ruled_out[:, None] >> np.array(columns)) & 1 == 1
+    excluded[excluded.all(axis=1)] = False
+    emissions[excluded] = -_IMPOSSIBLE
 
 
 def dominant_language(doc: Document) -> str:
@@ -359,3 +542,18 @@ def dominant_language(doc: Document) -> str:
         if inside > 0:
             letters[seg.lang] += inside
     return letters.most_common(1)[0][0] if letters else UNDETERMINED
+
+
+def segments_of(page: _Page) -> list[Segment]:
+    """Adjacent words of one language in one block become one segment; its score is letter-weighted."""
+    words = page.words
+    cut = np.ones(words.size, dtype=bool)
+    cut[1:] = (words.block[1:] != words.block[:-1]) | (page.lang[1:] != page.lang[:-1])
+    firsts = np.flatnonzero(cut)
+    lasts = np.concatenate((firsts[1:], [words.size])) - 1
+    sizes = (words.end - words.start).astype(np.float64)
+    scores = np.add.reduceat(page.score * sizes, firsts) / np.add.reduceat(sizes, firsts)
+    return [
+        Segment(start, end, lang, score)
+        for start, end, lang, score in zip(words.start[firsts].tolist(), words.end[lasts].tolist(), page.lang[firsts].tolist(), scores.tolist())
+    ]
