@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 
 import numpy as np
 import pytest
@@ -14,7 +15,7 @@ from textpipe.document import BODY, BOILERPLATE, Block, Document
 from textpipe.resources import load_package_toml
 from textpipe.stage import build_config
 from textpipe.pieces import page_words, pieces_of, sentences_of
-from textpipe.stages.languages import Languages, LanguagesConfig, _best_path, _ScriptRuns
+from textpipe.stages.languages import Languages, LanguagesConfig, _best_path, _ScriptRuns, transition_costs
 
 
 @pytest.fixture(scope="module")
@@ -116,6 +117,31 @@ def test_polish_sentence_after_english(stage):
     record = segment(stage, "We stayed at home all weekend. Potem pojechaliśmy nad morze i było wspaniale.")
     assert letter_langs(record, "We stayed at home all weekend.") == {"en"}
     assert letter_langs(record, "Potem pojechaliśmy nad morze i było wspaniale.") == {"pl"}
+
+
+@pytest.mark.parametrize(
+    ("english", "polish"),
+    [
+        ("Great service and friendly people", "A potem poszliśmy na spacer nad rzekę."),
+        ("We stayed two nights in the old town", "To był najlepszy hotel w całym mieście."),
+    ],
+)
+def test_polish_sentence_after_english_without_a_full_stop(stage, english, polish):
+    """A sentence may start at a Title-case word after a lower-case one (its full stop lost): the
+    change of language there is cheaper, so an ambiguous first word ("A", "To") goes with its sentence."""
+    record = segment(stage, f"{english} {polish}")
+    assert letter_langs(record, english) == {"en"}
+    assert letter_langs(record, polish) == {"pl"}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["The statement was signed by Jen Carlson and Raj Padwal on Monday.", "It was signed by Jen and Raj on Monday."],
+)
+def test_first_names_in_english_stay_english(stage, sentence):
+    """"Jen" is a Czech word, but a name that follows a lower-case word is not a sentence start:
+    changing language for it alone costs as much as ever."""
+    assert letter_langs(segment(stage, sentence), sentence) == {"en"}
 
 
 @pytest.mark.parametrize(
@@ -259,26 +285,41 @@ def test_page_words_cut_pieces_and_sentences_as_pieces_of_does(text: str, cuts: 
 
 
 @given(
-    st.lists(st.lists(st.floats(min_value=-12, max_value=0), min_size=3, max_size=3), min_size=1, max_size=8),
+    st.lists(st.lists(st.floats(min_value=-12, max_value=0), min_size=3, max_size=3), min_size=1, max_size=6),
+    st.lists(st.booleans(), min_size=8, max_size=8),
     st.lists(st.booleans(), min_size=8, max_size=8),
     st.sampled_from([0, 1, 2]),
 )
 @settings(max_examples=400, deadline=None)
-def test_a_run_whose_gains_cannot_pay_for_a_stretch_is_all_host(emissions: list[list[float]], crossings: list[bool], host: int) -> None:
-    """The search is skipped for a run whose words' summed gains over the host stay below the
-    least cost of a stretch (``_ScriptRuns``): on such runs the search itself labels every word host."""
-    config = dataclasses.replace(default_config(), switch_cost=3.0, boundary_switch_cost=1.0)
-    pieces = np.cumsum([0] + [int(c) for c in crossings[: len(emissions) - 1]])
+def test_a_run_whose_gains_cannot_pay_for_a_stretch_is_all_host(
+    emissions: list[list[float]], crossings: list[bool], capitals: list[bool], host: int
+) -> None:
+    """The search finds the best labels (against all of them, enumerated), and is skipped for a run
+    whose words' summed gains over the host stay below the least cost of a stretch
+    (``_ScriptRuns``): on such runs the search itself labels every word host."""
+    config = dataclasses.replace(default_config(), switch_cost=3.0, boundary_switch_cost=1.0, capital_switch_cost=2.0)
+    size = len(emissions)
+    pieces = np.cumsum([0] + [int(c) for c in crossings[: size - 1]])
+    unrelated, related = transition_costs(pieces, np.array(capitals[:size]), np.array(capitals[:size]), config)
     runs = _ScriptRuns.__new__(_ScriptRuns)
-    runs.starts, runs.sizes = np.array([0]), np.array([len(emissions)])
-    least = runs._least_cost_of_a_stretch(pieces, config)[0]
+    runs.starts, runs.sizes = np.array([0]), np.array([size])
+    least = runs._least_cost_of_a_stretch(np.minimum(unrelated, related), config)[0]
     matrix = np.array(emissions)
     gains = float((matrix.max(axis=1) - matrix[:, host]).sum())
-    costs = [config.boundary_switch_cost if a != b else config.switch_cost for a, b in zip(pieces, pieces[1:])]
-    path = _best_path(emissions, [0.0, 0.0, 0.0], host, costs, config.switch_cost)
+    pairs = [[a != b and a + b != 1 for b in range(3)] for a in range(3)]  # states 0 and 1 unrelated
+    path = _best_path(emissions, [0.0, 0.0, 0.0], host, unrelated[1:].tolist(), config.switch_cost, related[1:].tolist(), pairs)
     if gains < least - 1e-6:
-        assert path == [host] * len(emissions)
+        assert path == [host] * size
     assert least >= 2 * config.boundary_switch_cost
+
+    def score(states: tuple[int, ...]) -> float:
+        total = sum(matrix[i, s] for i, s in enumerate(states))
+        total -= config.switch_cost * ((states[0] != host) + (states[-1] != host))
+        for i, (a, b) in enumerate(zip(states, states[1:])):
+            total -= 0.0 if a == b else (related[i + 1] if pairs[a][b] else unrelated[i + 1])
+        return total
+
+    assert score(tuple(path)) >= max(score(p) for p in itertools.product(range(3), repeat=size)) - 1e-9
 
 
 def default_config() -> LanguagesConfig:

@@ -64,6 +64,9 @@ class LanguagesConfig:
     switch_cost: float
     #: cost of a change of language across a piece boundary (bracket, quote, colon, dash...)
     boundary_switch_cost: float
+    #: cost of a change between unrelated languages before a word in title case that follows a
+    #: lower-case one inside a piece (a sentence may start there, its full stop lost)
+    capital_switch_cost: float
     #: most evidence, in calibrated nats, one word gives against a language (so that one odd word,
     #: a name say, cannot pay for two changes of language on its own)
     max_word_evidence: float
@@ -88,8 +91,9 @@ class _FormTable:
     #: its words; their letters; for ``outside_language``: its romanized-Russian words, its words
     #: known to the script's languages, letters none of our languages writes (0/1), a word whose
     #: first letter is in another script (0/1); the languages (bits of LANGS) that never write one
-    #: of its letters; written with a capital (a name, often: its evidence is capped)
-    NUMBERS = ("tokens", "letters", "romanized", "known", "foreign", "odd_script", "excluded", "capitalized")
+    #: of its letters; written with a capital (a name, often: its evidence is capped); in title case
+    #: (a capital, then lower case: "Ptaki", "A"; not "USA")
+    NUMBERS = ("tokens", "letters", "romanized", "known", "foreign", "odd_script", "excluded", "capitalized", "titled")
 
     def __init__(self, identifier: LanguageIdentifier) -> None:
         self.identifier = identifier
@@ -120,7 +124,8 @@ class _FormTable:
     def _numbers(self, form: str, script: str, tokens: list[str]) -> tuple[int, ...]:
         romanized, known, foreign = self.identifier.outside_evidence(tokens, script)
         odd = any((script_of(t[0]) or OTHER) != script for t in tokens)
-        return (len(tokens), sum(map(len, tokens)), romanized, known, foreign, odd, excluded_bits(tokens), form[0].isupper())
+        titled = form[0].isupper() and (len(form) == 1 or form[1].islower())
+        return (len(tokens), sum(map(len, tokens)), romanized, known, foreign, odd, excluded_bits(tokens), form[0].isupper(), titled)
 
     def _grow(self, size: int) -> None:
         if size > len(self.vectors):
@@ -330,7 +335,7 @@ class Languages(Stage):
         for k in np.flatnonzero(~scored.uniform).tolist():
             run = runs[k]
             words = page.word_objects(run)
-            labels = self._search(script, words, scored.emissions(k), int(hosts[k]), prior_logs)
+            labels = self._search(script, words, scored.emissions(k), scored.costs(k), int(hosts[k]), prior_logs)
             self._score_stretches(script, words, labels, prior)
             mine = page.run_words(run)
             page.lang[mine] = [w.lang for w in words]
@@ -352,7 +357,9 @@ class Languages(Stage):
                     word.lang, word.score = lang, score
                 start = i
 
-    def _search(self, script: str, words: list[_Word], emissions: np.ndarray, host: int, prior_logs: np.ndarray) -> list[str]:
+    def _search(
+        self, script: str, words: list[_Word], emissions: np.ndarray, costs: tuple[list[float], list[float]], host: int, prior_logs: np.ndarray
+    ) -> list[str]:
         """The labels of the words that maximise emissions minus the costs of changing language.
 
         The run's *host* is its best language as a whole; starting or ending the run in another
@@ -363,13 +370,7 @@ class Languages(Stage):
         language on its own (``own_stretch_min_score``).
         """
         langs = SCRIPT_LANGS[script]
-        path = _best_path(
-            emissions.tolist(),
-            prior_logs.tolist(),
-            host,
-            [self.config.switch_cost if a.piece == b.piece else self.config.boundary_switch_cost for a, b in zip(words, words[1:])],
-            self.config.switch_cost,
-        )
+        path = _best_path(emissions.tolist(), prior_logs.tolist(), host, costs[0], self.config.switch_cost, costs[1], _related_states(langs))
         labels = [langs[s] for s in path]
         # a stretch off the host must also be convincing on its own: unlikely to be in the host
         # language (whichever of the others it is: "na nich" is Polish or Czech, but not English)
@@ -422,7 +423,11 @@ class _ScriptRuns:
         self.capped = capped
         gains = capped.max(axis=1) - capped[np.arange(len(capped)), word_hosts]
         gains = np.add.reduceat(gains, self.starts) + (prior_logs.max() - prior_logs[self.hosts])
-        self.uniform = gains < self._least_cost_of_a_stretch(page.words.piece[rows], config) - 1e-6
+        self.transitions, self.related_transitions = transition_costs(
+            page.words.piece[rows], numbers[:, table.column("capitalized")] > 0, numbers[:, table.column("titled")] > 0, config
+        )
+        least = self._least_cost_of_a_stretch(np.minimum(self.transitions, self.related_transitions), config)
+        self.uniform = gains < least - 1e-6
         # each run's probabilities as a whole (softmax of its summed scores at its length's temperature)
         tokens = np.add.reduceat(numbers[:, table.column("tokens")], self.starts)
         temperatures = np.array([model.temperature(n) for n in tokens.tolist()])
@@ -430,32 +435,51 @@ class _ScriptRuns:
         exp = np.exp(z - z.max(axis=1, keepdims=True))
         self.probabilities = exp / exp.sum(axis=1, keepdims=True)
 
-    def _least_cost_of_a_stretch(self, pieces: np.ndarray, config: LanguagesConfig) -> np.ndarray:
+    def _least_cost_of_a_stretch(self, transitions: np.ndarray, config: LanguagesConfig) -> np.ndarray:
         """Per run: the least that labelling a stretch of it off the host costs: its two ends, each
-        a change of language between two words (``switch_cost`` inside a piece,
-        ``boundary_switch_cost`` across pieces) or the run's start or end (``switch_cost``)."""
-        crossings = np.zeros(len(pieces), dtype=np.int64)
-        crossings[1:] = pieces[1:] != pieces[:-1]
-        crossings[self.starts] = 0
-        across = np.add.reduceat(crossings, self.starts)
-        inside = self.sizes - 1 - across
-        infinite = np.inf
-        ends = np.column_stack(
-            [
-                np.full(len(across), config.switch_cost),  # the run's start
-                np.full(len(across), config.switch_cost),  # and end
-                np.where(across >= 1, config.boundary_switch_cost, infinite),
-                np.where(across >= 2, config.boundary_switch_cost, infinite),
-                np.where(inside >= 1, config.switch_cost, infinite),
-                np.where(inside >= 2, config.switch_cost, infinite),
-            ]
-        )
-        ends.sort(axis=1)
+        a change of language between two words (``transitions``: the cost before each word) or the
+        run's start or end (``switch_cost``)."""
+        transitions = transitions.copy()
+        transitions[self.starts] = np.inf  # a run's first word: no change before it
+        runs = np.repeat(np.arange(len(self.sizes)), self.sizes)
+        ordered = transitions[np.lexsort((transitions, runs))]
+        first = ordered[self.starts]
+        second = np.where(self.sizes >= 2, ordered[np.minimum(self.starts + 1, len(ordered) - 1)], np.inf)
+        edge = np.full(len(self.sizes), config.switch_cost)
+        ends = np.sort(np.column_stack([first, second, edge, edge]), axis=1)
         return ends[:, 0] + ends[:, 1]
 
     def emissions(self, k: int) -> np.ndarray:
         start = int(self.starts[k])
         return self.capped[start : start + int(self.sizes[k])]
+
+    def costs(self, k: int) -> tuple[list[float], list[float]]:
+        """The costs of a change of language between each two words of run k: between unrelated
+        languages, and between related ones."""
+        start, end = int(self.starts[k]) + 1, int(self.starts[k] + self.sizes[k])
+        return self.transitions[start:end].tolist(), self.related_transitions[start:end].tolist()
+
+
+def transition_costs(pieces: np.ndarray, capitalized: np.ndarray, titled: np.ndarray, config: LanguagesConfig) -> tuple[np.ndarray, np.ndarray]:
+    """The cost of a change of language before each word (from the word before it), between
+    unrelated languages and between related ones (ru uk be bg; pl cs sk): across pieces
+    ``boundary_switch_cost``; inside one ``switch_cost``, except that a change between unrelated
+    languages before a word in title case that follows one in lower case costs
+    ``capital_switch_cost``: a sentence may start there, its full stop lost ("Highly recommend A
+    ptaki..."), provided the new language goes on past that word (a change right after it costs
+    that much more: a name "signed by Jen and..." gains nothing). Not after a capitalized word
+    ("By Jen Carlson"), nor before an acronym ("Born in the USA"), nor between related languages
+    (a name inside a Belarusian sentence is no cheaper to take for Russian).
+    (The entries of a run's first word are meaningless.)"""
+    across = np.zeros(len(pieces), dtype=bool)
+    across[1:] = pieces[1:] != pieces[:-1]
+    starts = np.zeros(len(pieces), dtype=bool)  # a capitalized word after one in lower case
+    starts[1:] = titled[1:] & ~capitalized[:-1]
+    related = np.where(across, config.boundary_switch_cost, config.switch_cost)
+    unrelated = np.where(across, config.boundary_switch_cost, np.where(starts, config.capital_switch_cost, config.switch_cost))
+    # ...provided the new language goes on past that word: leaving it right after costs the rebate
+    unrelated[1:] += np.where(starts[:-1], max(0.0, config.switch_cost - config.capital_switch_cost), 0.0)
+    return unrelated, related
 
 
 def uncap_foreign_words(
@@ -482,23 +506,43 @@ def uncap_foreign_words(
             capped[i, host] = max(raw[i, host], raw[i, top] - wide)
 
 
-def _best_path(emissions: list[list[float]], prior_logs: list[float], host: int, costs: list[float], edge_cost: float) -> list[int]:
+def _best_path(
+    emissions: list[list[float]],
+    prior_logs: list[float],
+    host: int,
+    costs: list[float],
+    edge_cost: float,
+    related_costs: list[float] | None = None,
+    related: list[list[bool]] | None = None,
+) -> list[int]:
     """Viterbi: the states maximising the emissions less ``costs[i]`` for each change between
-    words i and i+1, and less ``edge_cost`` for starting or ending in a state other than ``host``."""
+    words i and i+1, and less ``edge_cost`` for starting or ending in a state other than ``host``.
+    With ``related_costs``, a change between two states that ``related`` pairs costs that instead."""
     states = range(len(prior_logs))
     edge = [0.0 if j == host else -edge_cost for j in states]
     best = [edge[j] + prior_logs[j] + emissions[0][j] for j in states]
     back: list[list[int]] = []
-    for emit, cost in zip(emissions[1:], costs):
-        top = max(states, key=best.__getitem__)
+    for i, (emit, cost) in enumerate(zip(emissions[1:], costs)):
         new, pointers = [], []
-        for j in states:
-            if best[j] >= best[top] - cost or top == j:
-                new.append(best[j] + emit[j])
-                pointers.append(j)
-            else:
-                new.append(best[top] - cost + emit[j])
-                pointers.append(top)
+        if related_costs is None or related is None or related_costs[i] == cost:
+            top = max(states, key=best.__getitem__)
+            for j in states:
+                if best[j] >= best[top] - cost or top == j:
+                    new.append(best[j] + emit[j])
+                    pointers.append(j)
+                else:
+                    new.append(best[top] - cost + emit[j])
+                    pointers.append(top)
+        else:
+            for j in states:
+                came, value = j, best[j]  # staying wins ties
+                for k in states:
+                    if k != j:
+                        moved = best[k] - (related_costs[i] if related[k][j] else cost)
+                        if moved > value:
+                            came, value = k, moved
+                new.append(value + emit[j])
+                pointers.append(came)
         best = new
         back.append(pointers)
     best = [b + edge[j] for j, b in enumerate(best)]
@@ -513,6 +557,10 @@ def _best_path(emissions: list[list[float]], prior_logs: list[float], host: int,
 
 def _related(a: str, b: str) -> bool:
     return any(a in group and b in group for group in _RELATED)
+
+
+def _related_states(langs: tuple[str, ...]) -> list[list[bool]]:
+    return [[_related(a, b) for b in langs] for a in langs]
 
 
 def rule_out(emissions: np.ndarray, ruled_out: np.ndarray, columns: list[int]) -> None:
