@@ -320,3 +320,34 @@ def test_any_utf8_text_round_trips(text: str) -> None:
     if _accidental_utf8(data, text):
         return  # the one documented exception: a short text with a CJK ideograph glued to ASCII
     assert decoded == text.removeprefix("\ufeff")
+
+
+def _normalize_reference(text: str) -> str:
+    """normalize_text's rules, one substitution after another."""
+    import re
+    import unicodedata
+
+    text = re.sub("[\ud800-\udfff]", "\ufffd", text)
+    text = re.sub("\r\n|[\r\x85\u2028\u2029]", "\n", text)
+    text = re.sub("[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f\ufeff]", "", text)
+    return unicodedata.normalize("NFC", text)
+
+
+_NORMALIZE_ALPHABET = st.sampled_from(
+    list("aЖęé\t\n\r \x00\x01\x08\x0b\x1f\x7f\x80\x84\x85\x86\x9f\xa0\u0301\u0327\u2028\u2029\ufeff\ufdd0\ud800\udfff😀")
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_NORMALIZE_ALPHABET, max_size=40).map("".join))
+def test_normalize_text_follows_its_rules(text: str) -> None:
+    from textpipe.normalize import normalize_text
+
+    assert normalize_text(text) == _normalize_reference(text)
+
+
+def test_normalize_text_of_clean_text() -> None:
+    from textpipe.normalize import normalize_text
+
+    assert normalize_text("Cafe\u0301 w Łodzi\tи Ёлка\n") == "Café w Łodzi\tи Ёлка\n"
+    assert normalize_text("line\r\nbreak\x85here\u2028and\ufeff\x00 there") == "line\nbreak\nhere\nand there"

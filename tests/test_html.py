@@ -386,3 +386,135 @@ def test_random_html_keeps_invariants(parts: list[str]) -> None:
 @given(st.text(max_size=300))
 def test_any_text_keeps_invariants(html: str) -> None:
     check_invariants(html_to_page(html))
+
+
+def test_attrs_of_repeated_classes_under_different_ancestors() -> None:
+    # Repeated class values are worked out once per page; each block still gets its own ancestors.
+    page = html_to_page(
+        "<div class='menu'><div class='menu-item'><p>One</p></div><div class='menu-item'><p>Two</p></div></div>"
+        "<section id='post-7'><div class='menu-item'><p>Three</p></div></section>"
+        "<div class='MENU-Item'><p>Four</p></div>"
+    )
+    assert block_of(page, "One").hints.attrs == ("menu-item", "menu", "item")
+    assert block_of(page, "Two").hints.attrs == ("menu-item", "menu", "item")
+    assert block_of(page, "Three").hints.attrs == ("menu-item", "menu", "item", "post-7", "post", "7")
+    assert block_of(page, "Four").hints.attrs == ("menu-item", "menu", "item")
+
+
+def test_attrs_over_the_cap_keep_inherited_role_and_semantic_tokens() -> None:
+    classes = " ".join(f"c{i}" for i in range(29))
+    page = html_to_page(f"<nav role='navigation'><div class='{classes} extra-wide'><p class='lead'>Text</p></div></nav>")
+    expected = ("lead", *(f"c{i}" for i in range(29)), "<nav>", "role=navigation")
+    assert page.blocks[0].hints.attrs == expected  # "extra-wide" and its parts fell off the cap
+    # A class that looks like a role token is kept past the cap, as role tokens are.
+    page = html_to_page(f"<div role='main'><div class='{classes} role=x'><p class='p'>Text</p></div></div>")
+    assert page.blocks[0].hints.attrs == ("p", *(f"c{i}" for i in range(29)), "role=x", "role=main", "<main>")
+
+
+def test_whitespace_before_a_blocks_text_changes_nothing() -> None:
+    page = html_to_page("<p>   <a href='#'>link</a> text</p><p>\n <b> </b>plain</p><div>\n\n</div><p> <a> </a> </p>")
+    assert texts(page) == ["link text", "plain"]
+    assert block_of(page, "link text").hints.link_density == pytest.approx(0.5)
+    assert block_of(page, "plain").hints.link_density == 0.0
+
+
+def test_batch_separator_in_the_page_text() -> None:
+    # Blocks are normalized in one batch joined by U+FDD0; a page holding that character is
+    # normalized block by block instead, with the same result.
+    page = html_to_page("<p>a\ufdd0b</p><p>Cafe\u0301</p><p> \ufdd0 </p>")
+    check_invariants(page)
+    assert texts(page) == ["a\ufdd0b", "Café", "\ufdd0"]
+
+
+# A plain, unmemoized statement of the attrs rule, to check the reader's per-page memo against.
+_SEMANTIC_TAGS = {"nav", "header", "footer", "aside", "form", "article", "main", "menu", "dialog", "figure", "address", "details"}
+_LANDMARKS = {"navigation": "<nav>", "contentinfo": "<footer>", "banner": "<header>", "complementary": "<aside>",
+              "main": "<main>", "article": "<article>", "form": "<form>", "search": "<form>"}
+
+
+def _reference_free(token: str) -> bool:
+    return token.startswith(("<", "role="))
+
+
+def _reference_own(tag: str, attributes: dict[str, str]) -> tuple[list[str], list[str]]:
+    free = [f"<{tag}>"] if tag in _SEMANTIC_TAGS else []
+    for value in attributes.get("role", "").lower().split():
+        free.append(f"role={value}")
+        if value in _LANDMARKS and _LANDMARKS[value] not in free:
+            free.append(_LANDMARKS[value])
+    capped: list[str] = []
+    for name in ("class", "id"):
+        for word in attributes.get(name, "").lower().split():
+            capped.append(word)
+            if "-" in word or "_" in word:
+                capped += [part for part in word.replace("_", "-").split("-") if part]
+    capped += attributes.get("aria-label", "").lower().split()
+    capped = list(dict.fromkeys(capped))
+    if free:
+        capped = [token for token in capped if not _reference_free(token)]
+    return free, capped[:30]
+
+
+def _reference_attrs(chain: list[tuple[str, dict[str, str]]]) -> tuple[str, ...]:
+    """Tokens of the last element of ``chain`` (outermost first), merged element by element."""
+    tokens: list[str] = []
+    capped = 0
+    for tag, attributes in chain:
+        free, own = _reference_own(tag, attributes)
+        if not free and not own:
+            continue
+        rest = [token for token in tokens if token not in free + own]
+        if not tokens:
+            tokens, capped = free + own, len(own)
+        elif len(own) + capped <= 30:
+            recount = len(rest) < len(tokens)
+            tokens = free + own + rest
+            capped = sum(not _reference_free(t) for t in tokens) if recount else len(own) + capped
+        else:
+            room = 30 - len(own)
+            kept = []
+            for token in rest:
+                if not _reference_free(token):
+                    if room <= 0:
+                        continue
+                    room -= 1
+                kept.append(token)
+            tokens, capped = free + own + kept, 30 - room
+    return tuple(tokens)
+
+
+_ELEMENT_ATTRS = st.fixed_dictionaries(
+    {},
+    optional={
+        "class": st.sampled_from(["menu", "menu-item", "item", "card_body x", "Nav-Bar", "role=x", "<b>",
+                                  " ".join(f"k{i}" for i in range(12)), " ".join(f"w{i}" for i in range(31))]),
+        "id": st.sampled_from(["main", "post-1", "post-2", "item"]),
+        "role": st.sampled_from(["navigation", "main", "x", "banner banner", "search"]),
+        "aria-label": st.sampled_from(["Main menu", "Share", "menu item"]),
+    },
+)
+_CONTAINERS = st.sampled_from(["div", "section", "nav", "aside", "footer", "span", "main", "article"])
+_TREES = st.recursive(
+    st.just("leaf"),
+    lambda children: st.tuples(_CONTAINERS, _ELEMENT_ATTRS, st.lists(children, min_size=1, max_size=3)),
+    max_leaves=12,
+)
+
+
+def _render(tree, chain: list, expected: list) -> str:
+    if tree == "leaf":
+        text = f"Leaf {len(expected)}"
+        expected.append((text, _reference_attrs(chain + [("p", {})])))
+        return f"<p>{text}</p>"
+    tag, attributes, children = tree
+    rendered = "".join(f" {name}='{value}'" for name, value in attributes.items())
+    inner = "".join(_render(child, chain + [(tag, attributes)], expected) for child in children)
+    return f"<{tag}{rendered}>{inner}</{tag}>"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_TREES, min_size=1, max_size=3))
+def test_attrs_match_the_unmemoized_rule(trees) -> None:
+    expected: list[tuple[str, tuple[str, ...]]] = []
+    page = html_to_page("<body>" + "".join(_render(tree, [], expected) for tree in trees) + "</body>")
+    assert [(page.text[b.start : b.end], b.hints.attrs) for b in page.blocks] == expected

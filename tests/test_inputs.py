@@ -185,3 +185,43 @@ def test_output_is_gzip_when_asked(pipe, tmp_path):
     [line] = gzip.decompress(out.read_bytes()).decode("utf-8").splitlines()
     assert json.loads(line)["lang"] == "ru"
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
+def test_record_input_replaces_lone_surrogates_unless_known_free():
+    from textpipe.sources import Limits, record_input
+
+    limits = Limits(1000, 10_000, "html")
+    obj = {"id": "s", "text": "Most \ud800 przez rzekę", "note": ["a\udc00", {"k\ud800": "v"}]}
+    raw = record_input(obj, "fallback", "<test>", limits)
+    assert raw.content == "Most \ufffd przez rzekę"
+    assert raw.meta == {"note": ["a\ufffd", {"k\ufffd": "v"}]}
+    # A line orjson parsed cannot hold lone surrogates: it is taken as it is, not scanned again.
+    clean = {"id": "c", "text": RU, "note": ["a", {"k": "v"}]}
+    raw = record_input(clean, "fallback", "<test>", limits, 3, surrogate_free=True)
+    assert raw.content is clean["text"] and raw.meta == {"note": ["a", {"k": "v"}], "line": 3}
+
+
+def test_jsonl_lone_surrogates_in_meta_fields(pipe, tmp_path):
+    path = tmp_path / "pages.jsonl"
+    path.write_bytes(
+        b'{"id": "a", "text": "' + RU.encode() + b'", "author": "Ann\\udc00a"}\n'
+        b'{"id": "b", "text": "' + PL.encode() + b'", "author": "Zofia"}\n'
+    )
+    records = run(pipe, tmp_path, str(path))
+    assert [r["id"] for r in records] == ["a", "b"]
+    assert records[0]["meta"]["author"] == "Ann\ufffda" and records[0]["text"] == RU
+    assert records[1]["meta"] == {"author": "Zofia", "line": 2} and records[1]["text"] == PL
+
+
+def test_size_limit_counts_utf8_bytes_of_text_content():
+    from textpipe import Pipeline
+    from textpipe.resources import load_package_toml
+
+    config = load_package_toml("pipelines", "default.toml")
+    config["read"]["max_document_bytes"] = 10
+    reader = Pipeline.from_dict(config).reader
+    assert reader.read_one("ab", id="short").error is None
+    assert reader.read_one("abcdefghij", id="ten-bytes").error is None  # 10 characters, 10 bytes
+    doc = reader.read_one("абвгдеж", id="cyrillic")  # 7 characters, 14 bytes
+    assert doc.error is not None and doc.error.type == "DocumentTooLarge"
+    assert doc.error.message.startswith("14 bytes")

@@ -106,8 +106,14 @@ _ROLE_TAGS = {
 #: a row is joined into one "a | b" block only if its cells hold none of these
 _ROW_BREAKERS = (_BLOCK - _CELLS - {"tr"}) | _BREAK
 _MAX_CLASS_TOKENS = 30
+#: what the walk does with an element: one lookup instead of one per set
+_INLINE, _DROPPED, _BREAKS, _BLOCK_ELEMENT = range(4)
+_KINDS = {
+    **dict.fromkeys(_BLOCK, _BLOCK_ELEMENT),
+    **dict.fromkeys(_BREAK, _BREAKS),
+    **dict.fromkeys(_DROP, _DROPPED),
+}
 
-_TOKEN_PARTS = re.compile(r"[-_]+")
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _LANG = re.compile(r"[a-z]{2,8}")
 _CELL = object()  # separator between the cells of a joined table row
@@ -162,7 +168,33 @@ def _is_free(token: str) -> bool:
     return token[0] == "<" or token[:5] == "role="
 
 
-def _own_tokens(tag: str, attributes: dict) -> tuple[list[str], list[str]]:
+def _count_capped(tokens: tuple[str, ...]) -> int:
+    """How many of ``tokens`` count against the cap. Tokens hold no spaces, so in the tokens
+    joined by spaces, a space followed by ``<`` or ``role=`` is the start of a free token."""
+    joined = " " + " ".join(tokens)
+    return len(tokens) - joined.count(" <") - joined.count(" role=")
+
+
+def _value_tokens(value: str, words: dict[str, list[str]]) -> list[str]:
+    """Tokens of a ``class`` or ``id`` value: lower-cased words, each followed by its ``-``/``_``
+    parts. Memoized in ``words`` per value and per word: a page repeats its class values, and
+    unique ones (``post-1234 type-post status-publish``) still repeat their words."""
+    tokens = words.get(value)
+    if tokens is None:
+        tokens = []
+        for raw in value.lower().split():
+            expanded = words.get(raw)
+            if expanded is None:
+                expanded = [raw]
+                if "-" in raw or "_" in raw:
+                    expanded += [part for part in raw.replace("_", "-").split("-") if part]
+                words[raw] = expanded
+            tokens += expanded
+        words[value] = tokens
+    return tokens
+
+
+def _own_tokens(tag: str, attributes: dict, words: dict[str, list[str]]) -> tuple[list[str], list[str]]:
     """(free tokens, class/id/aria tokens) of one element, each deduplicated, in order."""
     free: list[str] = []
     if tag in _SEMANTIC:
@@ -177,15 +209,11 @@ def _own_tokens(tag: str, attributes: dict) -> tuple[list[str], list[str]]:
     capped: list[str] = []
     for name in ("class", "id"):
         value = attributes.get(name)
-        if not value:
-            continue
-        for raw in value.lower().split():
-            capped.append(raw)
-            if "-" in raw or "_" in raw:
-                capped.extend(part for part in _TOKEN_PARTS.split(raw) if part)
+        if value:
+            capped += _value_tokens(value, words)
     label = attributes.get("aria-label")
     if label:
-        capped.extend(label.lower().split())
+        capped += label.lower().split()
     if len(capped) > 1:
         capped = list(dict.fromkeys(capped))
     if free and capped:
@@ -193,60 +221,104 @@ def _own_tokens(tag: str, attributes: dict) -> tuple[list[str], list[str]]:
     return free, capped[:_MAX_CLASS_TOKENS]
 
 
-def _tokens(frame: _Frame) -> tuple[str, ...]:
-    """Class/id/semantic tokens of ``frame``'s element and its ancestors, nearest first."""
-    if frame.tokens is not None:
-        return frame.tokens
-    # Walk up to the nearest frame that already knows its tokens (iteratively: deep trees).
-    chain = []
-    f: _Frame | None = frame
-    while f is not None and f.tokens is None:
-        chain.append(f)
-        f = f.parent
-    inherited: tuple[str, ...] = f.tokens if f is not None else ()
-    inherited_capped = f.capped if f is not None else 0
-    for f in reversed(chain):
-        tag = f.tag
-        if tag == "body" or tag == "html":
-            inherited, inherited_capped = (), 0
-        else:
-            try:
-                attributes = f.node.attributes
-            except Exception:  # pragma: no cover - defensive: odd nodes from broken markup
-                attributes = None
-            if attributes or tag in _SEMANTIC:
-                free, capped = _own_tokens(tag, attributes or {})
-                if free or capped:
-                    inherited, inherited_capped = _merge(free, capped, inherited, inherited_capped)
-        f.tokens = inherited
-        f.capped = inherited_capped
-    return frame.tokens  # type: ignore[return-value]
+class _OwnTokens:
+    """An element's own tokens, ready to be put in front of its parent's."""
 
+    __slots__ = ("tokens", "seen", "capped")
 
-def _merge(
-    free: list[str], capped: list[str], inherited: tuple[str, ...], inherited_capped: int
-) -> tuple[tuple[str, ...], int]:
-    own = free + capped
-    if not inherited:
-        return tuple(own), len(capped)
-    seen = set(own)
-    if len(capped) + inherited_capped <= _MAX_CLASS_TOKENS:
-        rest = [token for token in inherited if token not in seen]
-        dropped = len(inherited) - len(rest)
-        if not dropped:
-            return tuple(own + rest), len(capped) + inherited_capped
-        return tuple(own + rest), sum(1 for token in own + rest if not _is_free(token))
-    # Over the cap: keep the inherited semantic tokens, and class tokens while there is room.
-    room = _MAX_CLASS_TOKENS - len(capped)
-    for token in inherited:
-        if token in seen:
-            continue
-        if not _is_free(token):
-            if room <= 0:
+    def __init__(self, free: list[str], capped: list[str]) -> None:
+        self.tokens = tuple(free + capped)
+        self.seen = frozenset(self.tokens)
+        self.capped = len(capped)  # how many count against the cap
+
+    def merge(self, inherited: tuple[str, ...], inherited_capped: int) -> tuple[tuple[str, ...], int]:
+        """(tokens, how many count against the cap) of the element, given its parent's."""
+        own = self.tokens
+        if not own:
+            return inherited, inherited_capped
+        if not inherited:
+            return own, self.capped
+        seen = self.seen
+        if self.capped + inherited_capped <= _MAX_CLASS_TOKENS:
+            if seen.isdisjoint(inherited):
+                return own + inherited, self.capped + inherited_capped
+            merged = own + tuple([token for token in inherited if token not in seen])
+            return merged, _count_capped(merged)
+        # Over the cap: keep the inherited semantic tokens, and class tokens while there is room.
+        room = _MAX_CLASS_TOKENS - self.capped
+        kept = []
+        for token in inherited:
+            if token in seen:
                 continue
-            room -= 1
-        own.append(token)
-    return tuple(own), _MAX_CLASS_TOKENS - room
+            if not (token[0] == "<" or token[:5] == "role="):
+                if room <= 0:
+                    continue
+                room -= 1
+            kept.append(token)
+        return own + tuple(kept), _MAX_CLASS_TOKENS - room
+
+
+_NO_OWN_TOKENS = (None, None, None, None, None)
+
+
+class _TokenMemo:
+    """Class/id/semantic tokens of frames, worked out once per page for each distinct case.
+
+    An element's own tokens depend only on its tag (if semantic), ``class``, ``id``, ``role`` and
+    ``aria-label``: they are memoized on those values. Its tokens are its own put in front of its
+    parent's; sibling menu items, cards and table cells repeat the same, so that is memoized too,
+    on (those values, the parent's token tuple). The parent's tuple is keyed by identity and kept
+    alive in the memo, so an id is never reused.
+    """
+
+    __slots__ = ("own", "merged", "words")
+
+    def __init__(self) -> None:
+        self.own: dict[tuple, _OwnTokens] = {}
+        self.merged: dict[tuple, tuple[tuple[str, ...], int, tuple[str, ...]]] = {}
+        self.words: dict[str, list[str]] = {}
+
+    def tokens(self, frame: _Frame) -> tuple[str, ...]:
+        """Tokens of ``frame``'s element and its ancestors, nearest first."""
+        if frame.tokens is not None:
+            return frame.tokens
+        # Walk up to the nearest frame that already knows its tokens (iteratively: deep trees).
+        chain = []
+        f: _Frame | None = frame
+        while f is not None and f.tokens is None:
+            chain.append(f)
+            f = f.parent
+        inherited: tuple[str, ...] = f.tokens if f is not None else ()
+        inherited_capped = f.capped if f is not None else 0
+        merged = self.merged
+        for f in reversed(chain):
+            tag = f.tag
+            if tag == "body" or tag == "html":
+                inherited, inherited_capped = (), 0
+            else:
+                try:
+                    attributes = f.node.attributes
+                except Exception:  # pragma: no cover - defensive: odd nodes from broken markup
+                    attributes = None
+                if attributes:
+                    get = attributes.get
+                    key = (tag if tag in _SEMANTIC else None, get("class"), get("id"), get("role"), get("aria-label"))
+                elif tag in _SEMANTIC:
+                    key = (tag, None, None, None, None)
+                else:
+                    key = _NO_OWN_TOKENS
+                if key != _NO_OWN_TOKENS:
+                    memo_key = (key, id(inherited), inherited_capped)
+                    known = merged.get(memo_key)
+                    if known is None:
+                        own = self.own.get(key)
+                        if own is None:
+                            own = self.own[key] = _OwnTokens(*_own_tokens(tag, attributes or {}, self.words))
+                        known = merged[memo_key] = (*own.merge(inherited, inherited_capped), inherited)
+                    inherited, inherited_capped = known[0], known[1]
+            f.tokens = inherited
+            f.capped = inherited_capped
+        return frame.tokens  # type: ignore[return-value]
 
 
 class _Builder:
@@ -257,56 +329,66 @@ class _Builder:
     nothing in normalization touches or composes with, and split again afterwards.
     """
 
-    __slots__ = ("pieces", "entries", "batchable")
+    __slots__ = ("pieces", "linked", "entries", "memo")
 
     def __init__(self) -> None:
-        self.pieces: list = []  # (text, in_link) or _CELL
+        self.memo = _TokenMemo()
+        #: the texts of the block being collected (and _CELL between the cells of a joined row);
+        #: emptied in place by :meth:`flush`, so the walk can hold on to the list
+        self.pieces: list = []
+        #: positions in ``pieces`` of the texts inside ``<a>``
+        self.linked: list[int] = []
         #: (text, owner, link_density, final): raw text to normalize, or final text
         self.entries: list[tuple[str, _Frame, float, bool]] = []
-        self.batchable = True
 
     def flush(self, owner: _Frame, pre: bool) -> None:
+        """End the block being collected (if any), owned by ``owner``."""
         pieces = self.pieces
         if not pieces:
             return
-        self.pieces = []
         if pre:
-            self._flush_pre(pieces, owner)
-            return
-        if owner.row:
-            cells: list[str] = []
-            current: list[str] = []
-            for piece in pieces:
-                if piece is _CELL:
-                    cells.append("".join(current))
-                    current = []
-                else:
-                    current.append(piece[0])
-            cells.append("".join(current))
-            text = " | ".join(c for c in (_collapse(cell) for cell in cells) if c)
-            if text:
-                self.entries.append((text, owner, _link_density(pieces), True))
-            return
-        raw = pieces[0][0] if len(pieces) == 1 else "".join([piece[0] for piece in pieces])
-        if raw.isspace():
-            return
-        if _BATCH_SEP in raw:
-            self.batchable = False
-        density = 0.0
-        for piece in pieces:
-            if piece[1]:
-                density = _link_density(pieces)
-                break
-        self.entries.append((raw, owner, density, False))
+            self._flush_pre(owner)
+        elif owner.row:
+            self._flush_row(owner)
+        else:
+            raw = pieces[0] if len(pieces) == 1 else "".join(pieces)
+            if not raw.isspace():
+                density = self._density(raw) if self.linked else 0.0
+                self.entries.append((raw, owner, density, False))
+        pieces.clear()
+        if self.linked:
+            self.linked.clear()
 
-    def _flush_pre(self, pieces: list, owner: _Frame) -> None:
+    def _density(self, raw: str) -> float:
+        """The link density of the pieces, whose texts joined are ``raw`` (cells left out)."""
+        total = _visible(raw)
+        pieces = self.pieces
+        linked = _visible("".join([pieces[i] for i in self.linked]))
+        return linked / total if total else 0.0
+
+    def _flush_row(self, owner: _Frame) -> None:
+        cells: list[str] = []
+        current: list[str] = []
+        for piece in self.pieces:
+            if piece is _CELL:
+                cells.append("".join(current))
+                current = []
+            else:
+                current.append(piece)
+        cells.append("".join(current))
+        text = " | ".join(c for c in (_collapse(cell) for cell in cells) if c)
+        if text:
+            self.entries.append((text, owner, self._density("".join(cells)), True))
+
+    def _flush_pre(self, owner: _Frame) -> None:
         # Split into lines, keeping track of which characters were inside links.
+        in_links = set(self.linked)
         line: list[tuple[str, bool]] = []
-        for piece in pieces:
+        for number, piece in enumerate(self.pieces):
             if piece is _CELL:
                 continue
-            text, in_link = piece
-            chunks = normalize_text(text).split("\n")
+            in_link = number in in_links
+            chunks = normalize_text(piece).split("\n")
             for i, chunk in enumerate(chunks):
                 if i:
                     self._add_pre_line(line, owner)
@@ -323,14 +405,16 @@ class _Builder:
     def finish(self) -> tuple[str, list[Block]]:
         entries = self.entries
         raws = [entry[0] for entry in entries if not entry[3]]
-        if self.batchable and raws:
-            done = iter(_collapse(_BATCH_SEP.join(raws)).split(_BATCH_SEP))
+        batch = _BATCH_SEP.join(raws)
+        if raws and batch.count(_BATCH_SEP) == len(raws) - 1:  # no raw text holds the separator
+            done = iter(_collapse(batch).split(_BATCH_SEP))
         else:
             done = iter([_collapse(raw) for raw in raws])
         parts: list[str] = []
         blocks: list[Block] = []
         pos = 0
         shared: dict[tuple[str, int, float], BlockHints] = {}  # hints are immutable: share them
+        tokens = self.memo.tokens
         for text, owner, density, final in entries:
             if not final:
                 text = next(done).strip()
@@ -339,27 +423,27 @@ class _Builder:
             if parts:
                 pos += 2  # the "\n\n" between blocks
             parts.append(text)
-            attrs = _tokens(owner)
+            attrs = owner.tokens if owner.tokens is not None else tokens(owner)
             key = (owner.tag, id(attrs), density)
             hints = shared.get(key)
             if hints is None:
                 hints = shared[key] = BlockHints(tag=owner.tag, attrs=attrs, link_density=density)
-            blocks.append(Block(start=pos, end=pos + len(text), hints=hints))
-            pos += len(text)
+            end = pos + len(text)
+            blocks.append(Block(start=pos, end=end, hints=hints))
+            pos = end
         return "\n\n".join(parts), blocks
 
 
 _BATCH_SEP = "\ufdd0"
 
 
-def _link_density(pieces: list) -> float:
+def _link_density(pieces: list[tuple[str, bool]]) -> float:
+    """The share of visible characters in linked pieces, for (text, in_link) pieces."""
     total = linked = 0
-    for piece in pieces:
-        if piece is _CELL:
-            continue
-        n = _visible(piece[0])
+    for text, in_link in pieces:
+        n = _visible(text)
         total += n
-        if piece[1]:
+        if in_link:
             linked += n
     return linked / total if total else 0.0
 
@@ -402,10 +486,11 @@ def html_to_page(html: str) -> HtmlPage:
     """Parse ``html`` into normalized text and blocks (see the module docstring for the rules)."""
     if not html or not html.strip():
         return HtmlPage(text="", blocks=[], title=None, lang=None)
-    try:
-        html.encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates: U+FFFD, as normalize_text would make them
-        html = _SURROGATES.sub("\ufffd", html)
+    if not html.isascii():
+        try:
+            html.encode("utf-8")
+        except UnicodeEncodeError:  # lone surrogates: U+FFFD, as normalize_text would make them
+            html = _SURROGATES.sub("\ufffd", html)
     parser = _Parser(html)
     title = _title(parser)
     lang = _lang(parser)
@@ -423,20 +508,19 @@ def html_to_page(html: str) -> HtmlPage:
     pre = 0
     row: _Frame | None = None  # the joined table row we are in, if any
     node = start.child
-    pieces = builder.pieces
-    drop = _DROP
-    block_tags = _BLOCK
+    pieces = builder.pieces  # emptied in place by builder.flush
+    linked = builder.linked
+    kinds = _KINDS
 
     while True:
         if node is None:
             if not stack:
                 break
             frame = stack.pop()
-            parent = stack[-1] if stack else root
+            parent = frame.parent  # the innermost open element again
             if frame.block:
                 if pieces:
                     builder.flush(owner, pre > 0)
-                    pieces = builder.pieces
                 owner = owners.pop()
                 if frame.tag in _PRE:
                     pre -= 1
@@ -450,25 +534,42 @@ def html_to_page(html: str) -> HtmlPage:
         tag = node.tag
         if tag == "-text":
             text = node.text_content
-            if text:
-                pieces.append((text, in_link > 0))
+            # Whitespace before a block's first text changes nothing (it is trimmed): skip it.
+            if text and (pieces or pre or row is not None or not text.isspace()):
+                if in_link:
+                    linked.append(len(pieces))
+                pieces.append(text)
             node = node.next
             continue
-        if tag in drop or tag is None or tag[0] in "-!":
-            node = node.next  # comments, doctype, dropped elements
+        kind = kinds.get(tag, _INLINE)
+        if kind == _INLINE:
+            if tag is None or tag[0] in "-!":
+                node = node.next  # comments, doctype
+                continue
+        elif kind == _DROPPED:
+            node = node.next
             continue
-        if tag in _BREAK:
+        elif kind == _BREAKS:
             if pieces and (row is None or pre):
                 builder.flush(owner, pre > 0)
-                pieces = builder.pieces
             node = node.next
             continue
+        elif row is not None and tag in _CELLS:
+            kind = _INLINE  # a cell of a joined row
 
-        if tag in block_tags and not (row is not None and tag in _CELLS):
+        child = node.child
+        if child is None:  # an empty element (img, input, icon...): nothing to open and close
+            if kind == _BLOCK_ELEMENT:
+                if pieces:
+                    builder.flush(owner, pre > 0)
+            elif row is not None and tag in _CELLS:
+                pieces.append(_CELL)
+            node = node.next
+            continue
+        if kind == _BLOCK_ELEMENT:
             frame = _Frame(node, tag, parent, True)
             if pieces:
                 builder.flush(owner, pre > 0)
-                pieces = builder.pieces
             owners.append(owner)
             owner = frame
             if tag in _PRE:
@@ -484,7 +585,7 @@ def html_to_page(html: str) -> HtmlPage:
                 pieces.append(_CELL)  # a cell of a joined row: inline, marked off
         stack.append(frame)
         parent = frame
-        node = node.child
+        node = child
 
     builder.flush(owner, pre > 0)
     text, blocks = builder.finish()

@@ -79,9 +79,7 @@ class Read(Stage):
         return doc
 
     def _convert(self, raw: RawInput) -> Document:
-        size = len(raw.content) if isinstance(raw.content, bytes) else len(raw.content.encode("utf-8", "surrogatepass"))
-        if size > self.config.max_document_bytes:
-            raise DocumentTooLarge(f"{size} bytes, more than the limit of {self.config.max_document_bytes}")
+        self._check_size(raw.content)
         meta = dict(raw.meta)
         if raw.format == HTML:
             html = raw.content
@@ -97,6 +95,18 @@ class Read(Stage):
         if isinstance(text, bytes):
             text, meta["encoding"] = decode(text)
         return Document(id=raw.id, text=normalize_text(text), source=raw.source, meta=meta)
+
+    def _check_size(self, content: str | bytes) -> None:
+        """Refuse a document over the size limit (in UTF-8 bytes)."""
+        limit = self.config.max_document_bytes
+        if isinstance(content, bytes):
+            size = len(content)
+        elif len(content) * 4 <= limit:  # UTF-8 takes at most 4 bytes a character: no need to encode
+            return
+        else:
+            size = len(content.encode("utf-8", "surrogatepass"))
+        if size > limit:
+            raise DocumentTooLarge(f"{size} bytes, more than the limit of {limit}")
 
 
 class DocumentTooLarge(ValueError):
