@@ -237,12 +237,15 @@ class Languages(Stage):
     def _tally(page: _Page, runs: list[int]) -> dict[str, Counter[str]]:
         """Letters per language of each script in the runs (languages in order of first appearance)."""
         tally: dict[str, Counter[str]] = {}
-        for run in runs:
-            mine = page.run_words(run)
-            counts = tally.setdefault(page.run_scripts[run], Counter())
-            langs = page.lang[mine]
-            sizes = page.words.end[mine] - page.words.start[mine]
+        chosen = np.zeros(len(page.run_sizes), dtype=bool)
+        chosen[runs] = True
+        for script in dict.fromkeys(page.run_scripts[r] for r in runs):
+            mine = chosen & np.array([s == script for s in page.run_scripts])
+            words = page.order[np.repeat(mine, page.run_sizes)]  # their words, run by run
+            langs = page.lang[words]
+            sizes = page.words.end[words] - page.words.start[words]
             cuts = np.concatenate(([0], np.flatnonzero(langs[1:] != langs[:-1]) + 1))
+            counts = tally.setdefault(script, Counter())
             for lang, size in zip(langs[cuts].tolist(), np.add.reduceat(sizes, cuts).tolist()):
                 counts[lang] += size
         return tally
