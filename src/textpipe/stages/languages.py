@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -562,7 +563,9 @@ def _related(a: str, b: str) -> bool:
     return any(a in group and b in group for group in _RELATED)
 
 
+@lru_cache(maxsize=8)
 def _related_states(langs: tuple[str, ...]) -> list[list[bool]]:
+    """Which pairs of the languages are related (read only)."""
     return [[_related(a, b) for b in langs] for a in langs]
 
 
