@@ -269,3 +269,63 @@ def test_recognizers_compute_only_what_their_model_reads():
     assert {names[attr] for attr in trimmed.vocab.lex_attr_getters} <= {"LOWER", "NORM", "PREFIX", "SUFFIX", "SHAPE", "IS_SPACE", "LANG"}
     text = RUSSIAN + " " + RUSSIAN.upper()
     assert [(e.start_char, e.end_char, e.label_) for e in trimmed(text).ents] == [(e.start_char, e.end_char, e.label_) for e in full(text).ents]
+
+
+def test_a_word_after_a_base_form_keeps_its_case():
+    """After a word left as it is, a genitive stays ("Банк Ирана"); after an inflected word, a word
+    of the same case is inflected too ("Старого Банка" → "Старый Банк")."""
+    pairs = [("Старого Банка", "Старый Банк", "ORG"), ("Нового Банка", "Новый Банк", "ORG"), ("Малого Зала", "Малый Зал", "ORG"),
+             ("Банк Ирана", "Банк Ирана", "ORG"), ("Фонд Китая", "Фонд Китая", "ORG")] * 2
+    lemmatizer = Lemmatizer.learn(pairs, lang="ru")
+    assert lemmatizer("Совет Катара", "ORG") == "Совет Катара"
+    assert lemmatizer("Нового Катара", "ORG") == "Новый Катар"
+
+
+def test_an_adjective_takes_the_gender_of_the_noun_after_it(tmp_path):
+    pairs = [("Нового театра", "Новый театр", "ORG"), ("Старого театра", "Старый театр", "ORG"),
+             ("Нового агентства", "Новое агентство", "ORG"), ("Старого агентства", "Старое агентство", "ORG"),
+             ("Доброго общества", "Доброе общество", "ORG"), ("Главного штаба", "Главный штаб", "ORG")] * 2
+    lemmatizer = Lemmatizer.learn(pairs, lang="ru")
+    assert lemmatizer("Малого театра", "ORG") == "Малый театр"
+    assert lemmatizer("Малого агентства", "ORG") == "Малое агентство"
+    lemmatizer.to_disk(tmp_path / "rules.json")
+    assert Lemmatizer.from_disk(tmp_path / "rules.json")("Малого агентства", "ORG") == "Малое агентство"
+
+
+@pytest.mark.parametrize(
+    ("lang", "form", "label", "lemma"),
+    [
+        ("ru", "Верховный суд Пакистана", "ORG", "Верховный суд Пакистана"),
+        ("ru", "Дональда Трампа", "PER", "Дональд Трамп"),
+        ("ru", "Тихого океана", "LOC", "Тихий океан"),
+        ("ru", "Национального агентства", "ORG", "Национальное агентство"),
+        ("uk", "Київського національного університету", "ORG", "Київський національний університет"),
+        ("pl", "Morza Czarnego", "LOC", "Morze Czarne"),
+    ],
+)
+def test_shipped_rules_inflect_a_name_as_a_phrase(lang, form, label, lemma):
+    lemmatizer = Lemmatizer.from_disk(package_path("models", "lemmas", f"{lang}.json"))
+    assert lemmatizer(form, label) == lemma
+
+
+def test_pruned_rules_give_the_same_base_forms_of_phrases():
+    pairs = [("Старого Банка", "Старый Банк", "ORG"), ("Нового Банка", "Новый Банк", "ORG"), ("Банк Ирана", "Банк Ирана", "ORG"),
+             ("Нового агентства", "Новое агентство", "ORG"), ("Старого агентства", "Старое агентство", "ORG"),
+             ("Северной Каролине", "Северная Каролина", "LOC"), ("Южной Дакоте", "Южная Дакота", "LOC"),
+             ("Дональда Трампа", "Дональд Трамп", "PER"), ("Джо Байдена", "Джо Байден", "PER")] * 3
+    full = Lemmatizer.learn(pairs, lang="ru", prune=False)
+    pruned = Lemmatizer.learn(pairs, lang="ru")
+    assert len(pruned.rules) < len(full.rules)
+    names = [(form, label) for form, _, label in pairs] + [
+        ("Малого агентства", "ORG"), ("Совет Катара", "ORG"), ("Северной Дакоте", "LOC"), ("Джо Трампа", "PER"), ("Дональду Байдену", "PER"),
+    ]
+    assert [pruned(n, label) for n, label in names] == [full(n, label) for n, label in names]
+
+
+def test_pruning_follows_the_order_of_lookup_after_a_rewritten_word():
+    """After a rewritten word, "elx" is looked up in that context before "lx" in it: its rule stays
+    though the same suffix in no context (where the word before was kept) agrees with it."""
+    pairs = [("Boba Kelx", "Bob Kel", "PER")] * 2 + [("Boba Milx", "Bob Milx", "PER")] * 3 + [("Bob Dolx", "Bob Dol", "PER")] * 4
+    full = Lemmatizer.learn(pairs, lang="ru", prune=False)
+    pruned = Lemmatizer.learn(pairs, lang="ru")
+    assert full("Dana Pelx", "PER") == pruned("Dana Pelx", "PER") == "Dan Pel"

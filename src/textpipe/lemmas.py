@@ -1,11 +1,27 @@
 """Base forms of names by suffix-rewrite rules learned from (mention, lemma) pairs.
 
-A name is lemmatized word by word. Each word is looked up, longest key first, among the keys the
-rules were learned under: the whole word (``^word``), then its suffixes of ``max_suffix`` letters
-down to one, then the empty suffix; first with the name's label and the word's position in the name
-(only / first / middle / last), then with the label alone, then with neither. The first key found
-gives its most frequent rewrite "cut n letters, add s" that fits the word. "Лукашенку" → cut "у",
-add "о" → "Лукашенко"; "Łukaszenki" → cut "i", add "a" → "Łukaszenka".
+A name is lemmatized word by word, left to right. Each word is looked up among the keys the rules
+were learned under: the whole word (``^word``, with the name's label, then without), then its
+suffixes of ``max_suffix`` letters down to one, then the empty suffix; each suffix first with the
+label, the word's position in the name (only / first / middle / last), whether the word before
+was left as it is ("=") or rewritten ("~") and that word's last two letters, then in less and less
+of that context. The first key found gives its most frequent rewrite "cut n letters, add s" that
+fits the word. "Лукашенку" → cut "у", add "о" → "Лукашенко"; "Łukaszenki" → cut "i", add "a" →
+"Łukaszenka".
+
+A name is a phrase, not a list of words:
+
+* after its first word, the keys with "kept" come first at every suffix length (before a longer
+  suffix without it): a genitive after a base form stays ("Верховный суд Пакистана"), a word after
+  a rewritten one is rewritten in the same case ("Дональда Трампа" → "Дональд Трамп");
+* then a word followed by a rewritten word is looked up again under ``label|>x`` keys, ``x`` the
+  last letter of that word's base form: an adjective agrees with its noun ("Национального
+  агентства" → "Национальное агентство", "Тихого океана" → "Тихий океан").
+
+Measured on held-out topics (``benchmarks/names.py --lemmas-only``): exact lemmas ru 0.828 → 0.842,
+pl 0.871 → 0.879, uk 0.882 → 0.884 with these two. Of the Russian errors left, 94% are in mentions
+whose text never occurs in the training topics; on mentions that do, the rules are as good as
+the training topics' own majority lemma (0.973).
 
 The rules are plain JSON (one file a language, written by ``training/train_ner.py``)::
 
@@ -56,21 +72,42 @@ def _rewrite(form: str, lemma: str) -> tuple[int, str, str]:
 
 
 def _parent(key: str) -> str | None:
-    """The key looked up right after ``key`` for every word that has it: the same suffix (or whole
-    word) in one context less; None for a key without context (what follows depends on the word)."""
+    """The key looked up right after ``key`` for every word that has it, or None where what follows
+    depends on the word. Mostly the same suffix (or whole word) in one context less; but agreement
+    keys (``label|>x|suffix``) and the keys with the word before's "kept" (``label|position|=|...``)
+    are looked up suffix by suffix in one context: there the same context with a shorter suffix."""
     context, _, rest = key.partition("|^") if "|^" in key else key.rpartition("|")
+    if "|>" in context:
+        return f"{context}|{rest[1:]}" if len(rest) > 1 else None
+    if "|^" not in key and context.count("|") >= 2 and context.split("|")[2] in ("=", "~"):
+        return f"{context}|{rest[1:]}" if rest else None
     if not context:
         return None
     sep = "|^" if "|^" in key else "|"
     return (context.rpartition("|")[0] if "|" in context else "") + sep + rest
 
 
-def _keys(word: str, label: str, position: str, max_suffix: int, previous: str = "") -> list[str]:
-    """Lookup keys, most specific first; ``previous`` is the word before in the name, if any."""
+def _keys(word: str, label: str, position: str, max_suffix: int, previous: str = "", kept: str = "") -> list[str]:
+    """Lookup keys, most specific first; ``previous`` is the word before in the name, if any, and
+    ``kept`` whether its base form is itself ("=") or not ("~")."""
     suffixes = ["^" + word.lower()] + [word[-k:] for k in range(min(max_suffix, len(word)), 0, -1)] + [""]
-    contexts = (f"{label}|{position}|{previous[-2:]}", f"{label}|{position}", label, "")
-    # a whole word is looked up by label only: its position and neighbour add little but size
-    return [f"{context}|{s}" for s in suffixes for context in (contexts[2:] if s[:1] == "^" else contexts)]
+    contexts = (f"{label}|{position}|{kept}|{previous[-2:]}", f"{label}|{position}|{kept}", f"{label}|{position}", label, "")
+    whole, parts = suffixes[0], suffixes[1:]
+    keys = [f"{context}|{whole}" for context in contexts[-2:]]  # a whole word: by label only
+    if kept:  # after the first word, the case of the word before decides over a longer suffix
+        keys += [f"{context}|{s}" for context in contexts[:2] for s in parts]
+        contexts = contexts[2:]
+    return keys + [f"{context}|{s}" for s in parts for context in contexts]
+
+
+def _agreement_keys(word: str, label: str, next_lemma: str, max_suffix: int) -> list[str]:
+    """Keys of a word followed in its name by an inflected word whose base form is ``next_lemma``:
+    the word's suffixes under the last letter of that base form. An adjective takes its gender from
+    the noun after it ("Сполученого Королівства" → "Сполучене Королівство", the noun's "-о" asks
+    for the neuter "-е"), a first name its case and gender from the surname."""
+    core = _CORE.match(next_lemma).group(2)  # type: ignore[union-attr]
+    context = f"{label}|>{core[-1:].lower()}"
+    return [f"{context}|{word[-k:]}" for k in range(min(max_suffix, len(word)), 0, -1)]
 
 
 class Lemmatizer:
@@ -92,6 +129,7 @@ class Lemmatizer:
         self.capitalize = set(capitalize or ())
         #: the same words come back again and again (a page names a person many times)
         self.lemma_of_word = lru_cache(maxsize=1 << 16)(self._lemma_of_word)
+        self.agreed_lemma = lru_cache(maxsize=1 << 16)(self._agreed_lemma)
 
     # -- learning -----------------------------------------------------------------------------------
     @classmethod
@@ -122,12 +160,18 @@ class Lemmatizer:
                     lower_initial[f"{label}|{position}"][case == "U"] += 1
                 if cut > max_suffix + 1:  # suppletive or a different word: nothing to learn
                     continue
-                for key in _keys(word, label, position, max_suffix, words[index - 1] if index else ""):
+                previous = words[index - 1] if index else ""
+                kept = ("=" if previous == lemma_words[index - 1] else "~") if index else ""
+                for key in _keys(word, label, position, max_suffix, previous, kept):
                     whole_word = "|^" in key
                     if not whole_word and cut > len(key) - key.rindex("|") - 1:
                         continue  # a suffix rule rewrites only letters of its suffix
                     # a whole word keeps its case change; suffixes leave case to ``capitalize``
                     counts[key][(cut, add, case if whole_word else "")] += 1
+                if index + 1 < len(words) and words[index + 1] != lemma_words[index + 1]:
+                    for key in _agreement_keys(word, label, lemma_words[index + 1], max_suffix):
+                        if cut <= len(key) - key.rindex("|") - 1:
+                            counts[key][(cut, add, "")] += 1
         for label, table in (supplement or {}).items():
             for inflected, base in table.items():
                 cut, add, _ = _rewrite(inflected, base)
@@ -166,18 +210,37 @@ class Lemmatizer:
         return not (len(value) > 1 and value[0][3] == value[1][3])
 
     # -- applying -----------------------------------------------------------------------------------
-    def _lemma_of_word(self, word: str, label: str, position: str, previous: str = "") -> str:
+    def _lemma_of_word(self, word: str, label: str, position: str, previous: str = "", kept: str = "") -> str:
         prefix, core, suffix = _CORE.match(word).groups()  # type: ignore[union-attr]
         if not core:
             return word
-        lemma, whole_word = self._rewritten(core, label, position, previous)
+        lemma, whole_word = self._rewritten(core, label, position, previous, kept)
         if not whole_word and lemma[:1].islower() and f"{label}|{position}" in self.capitalize:
             lemma = lemma[0].upper() + lemma[1:]
         return prefix + lemma + suffix
 
-    def _rewritten(self, core: str, label: str, position: str, previous: str) -> tuple[str, bool]:
+    def _agreed_lemma(self, word: str, label: str, position: str, next_lemma: str) -> str | None:
+        """The word's base form by the agreement rules (see :func:`_agreement_keys`), or None if
+        none applies."""
+        prefix, core, suffix = _CORE.match(word).groups()  # type: ignore[union-attr]
+        if not core:
+            return None
+        for key in _agreement_keys(core, label, next_lemma, self.max_suffix):
+            rules = self.rules.get(key, ())
+            if not rules or sum(r[3] for r in rules) < self.min_count or (len(rules) > 1 and rules[0][3] == rules[1][3]):
+                continue
+            for cut, add, _, _ in rules:
+                if cut <= len(core) - 1 or (cut == len(core) and add):
+                    lemma = core[: len(core) - cut] + add
+                    if lemma[:1].islower() and f"{label}|{position}" in self.capitalize:
+                        lemma = lemma[0].upper() + lemma[1:]
+                    return prefix + lemma + suffix
+            return None
+        return None
+
+    def _rewritten(self, core: str, label: str, position: str, previous: str, kept: str = "") -> tuple[str, bool]:
         """The rewritten word, and whether a whole word seen in training settled it."""
-        for key in _keys(core, label, position, self.max_suffix, previous):
+        for key in _keys(core, label, position, self.max_suffix, previous, kept):
             rules = self.rules.get(key, ())
             if rules and "|^" not in key and sum(r[3] for r in rules) < self.min_count:
                 continue
@@ -196,12 +259,22 @@ class Lemmatizer:
         matches = list(_TOKEN.finditer(text))
         if not matches:
             return text
+        words = [match.group() for match in matches]
+        positions = [_position(index, len(words)) for index in range(len(words))]
+        lemmas: list[str] = []
+        previous = kept = ""
+        for word, position in zip(words, positions):
+            lemma = self.lemma_of_word(word, label, position, previous, kept)
+            lemmas.append(lemma)
+            previous, kept = word, ("=" if lemma == word else "~")
+        for index in range(len(words) - 1):  # a word agrees with the inflected word after it
+            if lemmas[index + 1] != words[index + 1]:
+                lemmas[index] = self.agreed_lemma(words[index], label, positions[index], lemmas[index + 1]) or lemmas[index]
         out: list[str] = []
         last = 0
-        for index, match in enumerate(matches):
+        for match, lemma in zip(matches, lemmas):
             out.append(text[last : match.start()])
-            previous = matches[index - 1].group() if index else ""
-            out.append(self.lemma_of_word(match.group(), label, _position(index, len(matches)), previous))
+            out.append(lemma)
             last = match.end()
         out.append(text[last:])
         return "".join(out)

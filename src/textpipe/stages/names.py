@@ -25,6 +25,15 @@ them and a wrong one to 5.8% (precision 0.87); the rest stay ``MISC``. Hence ``l
 
 A batch of documents goes through the recognizers together; each document is then charged its share
 of the batch's time (by length) against its own budget, not the earliest document's.
+
+Where the time goes (300 SlavicNER news pages of 1,000-6,000 characters, CPU time): the stage takes
+about 13 ms a page, 12 ms of it inside the recognizers' ``nlp.pipe`` (the tok2vec CNN two thirds
+of the model's time, the transition parser the rest; the tokenizer adds about 1.5 ms a page on
+words a fresh process has not seen yet) and 0.8 ms in the Python here (runs, stretches,
+consistency, lemmas). ``nlp.pipe`` batch sizes from 32 to 1,024 texts change nothing measurable,
+numpy (OpenBLAS) instead of blis for the matrix products is slower, and a narrower model (width 48)
+loses held-out F1 (ru brexit fold 0.767 → 0.721): a faster stage needs a cheaper model that is as
+accurate, not less Python.
 """
 
 from __future__ import annotations
