@@ -456,3 +456,114 @@ def test_features_of_empty_blocks_and_characters_past_the_bmp():
         assert load_model("builtin").predict_proba(X, extras.terms).shape == (len(texts),)
     X = page_features(["x\U0001F600 \u01c4EMAL"], [None], lex)
     assert _column(X, "all_caps") == [0.5] and _column(X, "log_words") == [round(math.log1p(2), 4)]
+
+
+# -- the fast paths give what the plain ones give ----------------------------------------------------
+def test_second_stage_members_scored_in_one_pass_equal_each_member_alone():
+    model = load_model("builtin")
+    rng = np.random.default_rng(3)
+    Z = rng.random((25, len(CONTEXT_FEATURES))).astype(np.float32)
+    Z[:, 0] = rng.choice([0.0, 0.3, 0.5, 0.9, 1.0], size=25)
+    together = model._stage2_forest.decisions(np.ascontiguousarray(Z.T))
+    for member, columns, scores in zip(model.stage2, model._columns, together):
+        alone = member.decision(Z[:, columns])
+        assert np.array_equal(scores, alone)  # to the last bit: each member's trees summed in their own order
+        assert np.allclose(alone, [_walk(member.spec, row) for row in Z[:, columns]], atol=1e-9)
+
+
+def test_list_markers_are_what_the_bullet_regex_matches():
+    from textpipe.boilerplate_features import _BULLET
+
+    texts = [
+        "* item", "*item", "o one", "of course", "o", "o ", "- x", "-x", "• bullet", "▪\u00a0nbsp",
+        "1. First", "1.First", "12) twelve", "123. no", "1)", "1) ", "1.", "12.", "12. ", "9\u00a0x",
+        "١. arabic-indic", "²) superscript", "7 days", "3.5 million", "+ plus", "+1 vote",
+    ]
+    X = page_features(texts, [None] * len(texts), load_lexicon("builtin"))
+    bullet = X[:, FEATURES.index("bullet")]
+    assert bullet.tolist() == [float(_BULLET.match(t) is not None) for t in texts]
+    level = X[:, FEATURES.index("bullet_level")]
+    assert level[texts.index("* item")] == 1.0 and level[texts.index("- x")] == 2.0 and level[texts.index("1. First")] == 3.0
+    assert level[texts.index("*item")] == 0.0
+
+
+def test_dates_found_only_where_the_date_patterns_match():
+    from textpipe.boilerplate_features import _TOKEN, DATE_NUMERIC, DATE_WORDS, MONTH_NAMES
+
+    texts = [
+        "12.05.2021", "Posted 2021-05-12 by the editor", "Updated 10:30", "May 5", "5 мая 2023", "3 stycznia",
+        "Room 101 and 202", "1/2/20", "v1.2", "Page 3 of 10", "2 - 3 goals", "12:5", "Chapter 7: the end",
+    ]
+    X = page_features(texts, [None] * len(texts), load_lexicon("builtin"))
+
+    def is_date(t: str) -> bool:
+        months = any(tok in MONTH_NAMES for tok in _TOKEN.findall(t.lower()))
+        return DATE_NUMERIC.search(t) is not None or (months and DATE_WORDS.search(t) is not None)
+
+    assert X[:, FEATURES.index("date")].tolist() == [float(is_date(t)) for t in texts]
+
+
+def _sections_by_loop(comments, related, prose, footer, cookies, words):  # the plain reading of ``_sections``' rule
+    in_comments, in_related, section = [], [], 0
+    for c, r, p, f, k, w in zip(comments, related, prose, footer, cookies, words):
+        if c == 1.0 and w <= 6:
+            section = 1
+        elif r == 1.0 and w <= 6:
+            section = 2
+        elif section == 2 and p and w >= 25:  # noqa: SIM114 - the rule as the plain loop reads it
+            section = 0
+        elif f == 1.0 or k == 1.0:
+            section = 0
+        in_comments.append(section == 1)
+        in_related.append(section == 2)
+    return in_comments, in_related
+
+
+def test_sections_visiting_only_the_turning_blocks_equal_the_plain_loop():
+    from textpipe.boilerplate_features import _INDEX, _sections
+
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        n = int(rng.integers(1, 40))
+        X = np.zeros((n, len(FEATURES)), dtype=np.float32)
+        for name in ("lex_comments", "lex_related", "lex_footer", "lex_cookie_notice"):
+            X[:, _INDEX[name]] = rng.choice([0.0, 0.5, 1.0], size=n, p=[0.8, 0.1, 0.1])
+        X[:, _INDEX["prose"]] = rng.random(n) < 0.4
+        words = rng.choice([1.0, 4.0, 6.0, 7.0, 24.0, 25.0, 60.0], size=n)
+        expected = _sections_by_loop(*(X[:, _INDEX[k]].tolist() for k in ("lex_comments", "lex_related", "prose", "lex_footer", "lex_cookie_notice")), words.tolist())
+        got = _sections(X, words)
+        if got is None:
+            assert not any(expected[0]) and not any(expected[1])
+        else:
+            assert got[0].tolist() == expected[0] and got[1].tolist() == expected[1]
+
+
+def test_prefix_stems_found_by_first_letter_as_by_startswith():
+    lex = load_lexicon("builtin")
+    tokens = ["cookies", "cookie", "cook", "c", "consent", "consensus", "ciasteczka", "куки", "кукиш", "кук", "copyright", "przetwarzania", "x", "печенье"]
+    expected = [t.startswith(lex.prefix_stems) for t in tokens]
+    initials = np.array([ord(t[0]) for t in tokens], dtype=np.uint32)
+    assert lex.prefixed(tokens).tolist() == expected
+    assert lex.prefixed(tokens, initials).tolist() == expected
+
+
+def test_windows_from_one_running_sum_equal_one_window_at_a_time():
+    from textpipe.boilerplate_features import _windows
+
+    values = np.random.default_rng(7).random((30, 3))
+    for radius, both in zip((2, 5), _windows(values, (2, 5))):
+        for column in range(3):
+            csum = np.concatenate(([0.0], np.cumsum(values[:, column])))
+            idx = np.arange(30)
+            lo, hi = np.maximum(idx - radius, 0), np.minimum(idx + radius + 1, 30)
+            assert np.array_equal(both[:, column], (csum[hi] - csum[lo]) / (hi - lo))
+
+
+def test_sorted_unique_equals_numpy_unique():
+    from textpipe.boilerplate_features import _sorted_unique
+
+    rng = np.random.default_rng(11)
+    for size in (0, 1, 50, 500):
+        values = rng.integers(0, 300, size=size)
+        assert np.array_equal(_sorted_unique(values, 300), np.unique(values))
+        assert np.array_equal(_sorted_unique(values, 1 << 30), np.unique(values))

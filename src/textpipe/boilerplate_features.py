@@ -13,7 +13,11 @@ class/id tokens and the link density. Plain-text blocks get the DOM columns at t
 probabilities along the page, and each block's lexical cohesion with the likely article.
 
 Speed: the counts are taken for the whole page at once (blocks joined, character classes from a
-table, tallied per block with ``numpy.bincount``); regexes run only on blocks that could match.
+table, tallied per block with ``numpy.bincount``); regexes run only on blocks that could match
+(list markers are read off the characters, not matched); loops over blocks visit only the blocks
+that can change their result (section headings, lexicon hits), and numpy works on whole columns
+at once (the matrices are column-major, as the trees read them). Every shortcut gives the same
+floats as the plain computation it replaces (``tests/test_boilerplate.py`` checks them against it).
 """
 
 from __future__ import annotations
@@ -21,10 +25,12 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import compress, repeat
+from itertools import compress, count, repeat
+from operator import is_not, itemgetter
 
 import numpy as np
 
@@ -102,6 +108,19 @@ class Lexicon:
     #: for the first token of a phrase, ``MONTH_BIT`` for a month's name, ``BYLINE_BIT`` for the first
     #: word of a byline (one lookup a token)
     token_codes: dict[str, int]
+    #: derived from ``prefix_stems``: the shortest stem's length, and the stems cut to it (a token can
+    #: start with a stem only if its head is one of these: one set lookup a token, not one
+    #: ``startswith`` a stem); the stems' first characters as code points (the same test, for tokens
+    #: whose first characters are at hand)
+    prefix_head: int = field(init=False)
+    prefix_heads: frozenset[str] = field(init=False)
+    prefix_initials: tuple[int, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        head = min(map(len, self.prefix_stems), default=0)
+        object.__setattr__(self, "prefix_head", head)
+        object.__setattr__(self, "prefix_heads", frozenset(stem[:head] for stem in self.prefix_stems))
+        object.__setattr__(self, "prefix_initials", tuple(sorted({ord(stem[0]) for stem in self.prefix_stems})))
 
     @classmethod
     def build(cls, kinds: dict[str, dict], html_hints: dict[str, str], html_body: frozenset[str], stopwords: dict[str, frozenset[str]]) -> Lexicon:
@@ -142,18 +161,47 @@ class Lexicon:
             tokens = _TOKEN.findall(lowered)
         return self.block_hits(list(tokens), [0] * len(tokens), [lowered])[0].tolist()
 
-    def block_hits(self, tokens: Sequence[str], token_block: Sequence[int], lowered: Sequence[str], codes: np.ndarray | None = None) -> np.ndarray:
+    def prefixed(self, tokens: Sequence[str], initials: np.ndarray | None = None) -> np.ndarray:
+        """Per token, whether it starts with one of ``prefix_stems``; ``initials``: the code point
+        of each token's first character, if the caller has them (then only the tokens that start
+        like a stem are looked at one by one)."""
+        n = len(tokens)
+        if not self.prefix_stems:
+            return np.zeros(n, dtype=bool)
+        if initials is None:
+            heads = map(itemgetter(slice(0, self.prefix_head)), tokens)
+            maybe = np.fromiter(map(self.prefix_heads.__contains__, heads), dtype=bool, count=n)
+        else:
+            maybe = np.zeros(n, dtype=bool)
+            for initial in self.prefix_initials:
+                maybe |= initials == initial
+        candidates = np.flatnonzero(maybe).tolist()
+        if candidates:
+            maybe[candidates] = [tokens[i].startswith(self.prefix_stems) for i in candidates]
+        return maybe
+
+    def block_hits(
+        self,
+        tokens: Sequence[str],
+        token_block: Sequence[int],
+        lowered: Sequence[str],
+        codes: np.ndarray | None = None,
+        joined: str | None = None,
+        initials: np.ndarray | None = None,
+    ) -> np.ndarray:
         """Phrase hits per block and kind (``len(lowered)`` x kinds) from a page's tokens in order,
         ``token_block`` naming each token's block (a phrase never spans two blocks). Tokens are
         read left to right; a matched phrase consumes its tokens; a token that starts no phrase
-        may still hit a one-token prefix ("cookie*")."""
+        may still hit a one-token prefix ("cookie*"). ``joined`` (``lowered`` joined by newlines)
+        and ``initials`` (see ``prefixed``), if the caller has them, save work."""
         counts = np.zeros((len(lowered), len(self.kinds)), dtype=np.int64)
-        phrases, stems = self.phrases, self.prefix_stems
+        phrases = self.phrases
         n = len(tokens)
         next_free = 0
         starts_phrase = ((self.codes_of(tokens) if codes is None else codes) & PHRASE_BIT) != 0
-        if stems:
-            starts_phrase |= np.fromiter(map(str.startswith, tokens, repeat(stems)), dtype=bool, count=n)
+        prefixed = self.prefixed(tokens, initials)
+        starts_phrase |= prefixed
+        has_prefix = prefixed.tolist()
         for i in np.flatnonzero(starts_phrase).tolist():
             if i < next_free:
                 continue
@@ -165,11 +213,17 @@ class Lexicon:
                     next_free = i + m
                     break
             else:
+                if not has_prefix[i]:
+                    continue
                 for stem, k in self.prefixes:
                     if token.startswith(stem):
                         counts[block, k] += 1
                         break
+        if self.symbols and joined is None:
+            joined = "\n".join(lowered)
         for symbol, k in self.symbols:
+            if symbol not in joined:  # in no block
+                continue
             for b, text in enumerate(lowered):
                 if symbol in text:
                     counts[b, k] += text.count(symbol)
@@ -222,12 +276,13 @@ _LEX0 = _INDEX[f"lex_{LEXICON_KINDS[0]}"]
 # -- character classes, looked up for a whole page at once ---------------------------------------------
 (
     _WORD, _UPPER, _LOWER, _LOWER_OR_TITLE, _SPACE, _DIGIT_FLAG, _SEPARATOR_CHAR,
-    _ENDER, _CLOSER, _OPENING_QUOTE, _CLOSING_QUOTE, _BULLET_MARK, _STAR_MARK, _PLUS_MARK,
-) = (1 << k for k in range(14))
+    _ENDER, _CLOSER, _OPENING_QUOTE, _CLOSING_QUOTE, _BULLET_MARK, _STAR_MARK, _PLUS_MARK, _DATE_MARK, _LIST_CLOSE,
+) = (1 << k for k in range(16))
 #: characters of the flags that are a list of characters
 _CHAR_FLAGS = (
     (_SEPARATOR_CHAR, "|»•›·/>–—«‹"), (_ENDER, "".join(_ENDERS)), (_CLOSER, _CLOSERS), (_OPENING_QUOTE, "\"“«„'‘"),
     (_CLOSING_QUOTE, "\"”»“"), (_BULLET_MARK, "*+•·▪◦o-"), (_STAR_MARK, "*•"), (_PLUS_MARK, "+-"),
+    (_DATE_MARK, "./-:"), (_LIST_CLOSE, ".)"),  # what follows a digit in ``DATE_NUMERIC``; ends a number in ``_BULLET``
 )
 _COUNTED = " .!?,"  # characters counted per block (columns of ``_PageChars.counted``)
 _BMP = 0x10000
@@ -346,13 +401,16 @@ class _Tokens:
     first_flags: np.ndarray
     #: per token, whether it starts with a digit
     numeric: np.ndarray
+    #: per token, its length and its first character's code point
+    lengths: np.ndarray
+    initials: np.ndarray
 
     @classmethod
     def of(cls, lowered: Sequence[str]) -> _Tokens:
         joined = "\n".join(lowered)
         words = _TOKEN.findall(joined)
         page = _PageChars.of(lowered, joined)
-        starts, _ = page.runs(_WORD)
+        starts, ends = page.runs(_WORD)
         if len(starts) != len(words):  # cannot happen: the flags are the tokenizer's own classes
             raise AssertionError("token boundaries disagree with the tokenizer")
         block = page.block_of[starts]
@@ -361,7 +419,8 @@ class _Tokens:
         found[found] = block[first[found]] == np.flatnonzero(found)
         first_flags = np.zeros(len(lowered), dtype=page.flags.dtype)
         first_flags[found] = page.flags[starts[first[found]]]
-        return cls(joined, page, words, block, np.where(found, first, -1), first_flags, (page.flags[starts] & _DIGIT_FLAG) != 0)
+        numeric = (page.flags[starts] & _DIGIT_FLAG) != 0
+        return cls(joined, page, words, block, np.where(found, first, -1), first_flags, numeric, ends - starts + 1, page.cps[starts])
 
     def blocks_matching(self, pattern: re.Pattern[str]) -> np.ndarray:
         """Per block, whether ``pattern`` matches in it (for patterns that cannot match across a newline)."""
@@ -382,14 +441,29 @@ class Terms:
 
     @classmethod
     def of(cls, tokens: _Tokens, codes: np.ndarray, stop_langs: int) -> Terms:
-        lengths = np.fromiter(map(len, tokens.words), dtype=np.int64, count=len(tokens.words))
-        content = (lengths >= 4) & ((codes & ((1 << stop_langs) - 1)) == 0) & ~tokens.numeric
-        stems = [w[:5] for w in compress(tokens.words, content.tolist())]
-        ids = {stem: i for i, stem in enumerate(dict.fromkeys(stems))}
-        term = np.fromiter(map(ids.__getitem__, stems), dtype=np.int64, count=len(stems))
-        types = max(len(ids), 1)
-        pairs = np.unique(tokens.block[content] * types + term)
+        content = (tokens.lengths >= 4) & ((codes & ((1 << stop_langs) - 1)) == 0) & ~tokens.numeric
+        stems = map(_FIRST_5, compress(tokens.words, content.tolist()))
+        first_seen: dict[str, int] = {}  # stem -> where it first occurs
+        first = np.fromiter(map(first_seen.setdefault, stems, count()), dtype=np.int64, count=int(np.count_nonzero(content)))
+        # a stem's id: how many distinct stems first occur before it
+        term = (np.cumsum(first == np.arange(len(first))) - 1)[first]
+        types = max(len(first_seen), 1)
+        pairs = _sorted_unique(tokens.block[content] * types + term, len(tokens.first) * types)
         return cls(pairs // types, pairs % types)
+
+
+_FIRST_5 = itemgetter(slice(0, 5))
+#: ``_sorted_unique`` marks values in a table of booleans up to this size, else it sorts
+_MARK_LIMIT = 1 << 22
+
+
+def _sorted_unique(values: np.ndarray, bound: int) -> np.ndarray:
+    """``np.unique(values)`` for non-negative ints below ``bound``, without a sort when ``bound`` is small."""
+    if bound > _MARK_LIMIT:
+        return np.unique(values)
+    seen = np.zeros(bound, dtype=bool)
+    seen[values] = True
+    return np.flatnonzero(seen)
 
 
 @dataclass
@@ -409,10 +483,10 @@ def page_features(texts: Sequence[str], hints: Sequence[BlockHints | None], lexi
     ``extras``, if given, receives the lexicon hits and the terms (see ``PageExtras``).
     """
     n = len(texts)
-    X = np.zeros((n, len(FEATURES)), dtype=np.float32)
+    X = np.zeros((n, len(FEATURES)), dtype=np.float32, order="F")  # filled column by column; the trees read it by column
     if n == 0:
         return X
-    lowered = [t.lower() for t in texts]
+    lowered = list(map(str.lower, texts))
     tok = _Tokens.of(lowered)
     tokens, token_block, first_token, first_flags = tok.words, tok.block, tok.first, tok.first_flags
     w = np.bincount(token_block, minlength=n).astype(np.float64)
@@ -424,7 +498,7 @@ def page_features(texts: Sequence[str], hints: Sequence[BlockHints | None], lexi
     counted = page.counted(n)
     digits = page.per_block(_DIGIT_FLAG, n)
     chars = np.fromiter(map(len, texts), dtype=np.float64, count=n)
-    hits = lexicon.block_hits(tokens, token_block.tolist(), lowered, codes)
+    hits = lexicon.block_hits(tokens, token_block.tolist(), lowered, codes, tok.joined, tok.initials)
     hits[~has_words] = 0
     if extras is not None:
         extras.hits = [row if ok else None for row, ok in zip(hits.tolist(), has_words.tolist())]
@@ -455,10 +529,12 @@ def page_features(texts: Sequence[str], hints: Sequence[BlockHints | None], lexi
     first_code = np.zeros(n, dtype=np.int64)
     first_code[first_token >= 0] = codes[first_token[first_token >= 0]]
     bylines = (w <= 20) & ((first_code & BYLINE_BIT) != 0)
-    candidates = _Candidates(has_words & (digits > 0), months > 0, bylines, page.per_block(_SEPARATOR_CHAR, n) > 0)
+    numeric = np.zeros(n, dtype=bool)
+    numeric[page.block_of[:-1][((page.flags[:-1] & _DIGIT_FLAG) != 0) & ((page.flags[1:] & _DATE_MARK) != 0)]] = True
+    candidates = _Candidates(has_words & (digits > 0), numeric, months > 0, bylines, page.per_block(_SEPARATOR_CHAR, n) > 0)
     _regex_features(X, texts, candidates)
     X[:, col["urlish"]] = tok.blocks_matching(_URLISH)
-    if any(h is not None for h in hints):
+    if any(map(is_not, hints, repeat(None))):
         _dom_features(X, hints, lexicon)
     _context_features(X, chars, w)
     return X
@@ -479,15 +555,16 @@ def _lexicon_columns(hits: np.ndarray, w: np.ndarray, lexicon: Lexicon) -> tuple
     """The ``lex_*`` columns (1: the block is that kind by the lexicon's rule, 0.5: a weaker hit)
     and each block's hits over those kinds."""
     lex = np.zeros((len(w), len(LEXICON_KINDS)), dtype=np.float32)
-    hits_any = np.zeros(len(w))
-    for k, spec in enumerate(lexicon.kinds):
-        if spec.name not in LEXICON_KINDS:
-            continue
-        h = hits[:, k].astype(np.float64)
-        strong = (w <= spec.max_words) | ((h >= spec.long_hits) & (h * spec.words_per_hit >= w))
-        lex[:, LEXICON_KINDS.index(spec.name)] = np.where(h > 0, np.where(strong, 1.0, 0.5), 0.0)
-        hits_any += h
-    return lex, hits_any
+    kinds = [k for k, spec in enumerate(lexicon.kinds) if spec.name in LEXICON_KINDS]
+    if not kinds:
+        return lex, np.zeros(len(w))
+    specs = [lexicon.kinds[k] for k in kinds]
+    h = hits[:, kinds].astype(np.float64)  # all the kinds at once: one column each
+    words = w[:, None]
+    max_words, long_hits, words_per_hit = (np.array([getattr(spec, a) for spec in specs], dtype=np.float64) for a in ("max_words", "long_hits", "words_per_hit"))
+    strong = (words <= max_words) | ((h >= long_hits) & (h * words_per_hit >= words))
+    lex[:, [LEXICON_KINDS.index(spec.name) for spec in specs]] = np.where(h > 0, np.where(strong, 1.0, 0.5), 0.0)
+    return lex, h.sum(axis=1)  # whole numbers: the sum is exact in any order
 
 
 def _ends_features(X: np.ndarray, page: _PageChars, chars: np.ndarray, w: np.ndarray) -> None:
@@ -511,21 +588,40 @@ def _ends_features(X: np.ndarray, page: _PageChars, chars: np.ndarray, w: np.nda
     sentence_end = has_text & (end >= start) & ((flags[np.maximum(end, 0)] & _ENDER) != 0)
     first = np.where(chars > 0, flags[np.minimum(start, len(flags) - 1)], 0)
     last_flags = np.where(has_text, flags[last], 0)
-    bullet = (chars > 1) & ((first & (_BULLET_MARK | _DIGIT_FLAG)) != 0)
+    bullet = _list_markers(page, start, chars, (chars > 1) & ((first & (_BULLET_MARK | _DIGIT_FLAG)) != 0))
     X[:, _INDEX["sentence_end"]] = sentence_end
     X[:, _INDEX["colon_end"]] = has_text & (page.cps[last] == ord(":"))
     X[:, _INDEX["quote"]] = ~has_text | ((first & _OPENING_QUOTE) != 0) | ((last_flags & _CLOSING_QUOTE) != 0)
     X[:, _INDEX["prose"]] = ((w >= 8) & sentence_end) | (w >= 30)
-    X[:, _INDEX["bullet"]] = bullet  # a candidate: ``_regex_features`` checks the whole marker
+    X[:, _INDEX["bullet"]] = bullet
     X[:, _INDEX["bullet_level"]] = np.where(bullet, np.where(first & _STAR_MARK, 1.0, np.where(first & _PLUS_MARK, 2.0, 3.0)), 0.0)
+
+
+def _list_markers(page: _PageChars, start: np.ndarray, chars: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """Which of the candidate blocks ``_BULLET`` matches (a list mark, or one or two digits and "."
+    or ")", then white space), read off the page's first characters of each block."""
+    idx = np.flatnonzero(candidates)
+    if not len(idx):
+        return candidates
+    first, length, last = start[idx], chars[idx], len(page.flags) - 1
+    f0, f1, f2, f3 = (page.flags[np.minimum(first + k, last)] for k in range(4))
+    digit0 = (f0 & _DIGIT_FLAG) != 0
+    marked = ((f0 & _BULLET_MARK) != 0) & (length >= 2) & ((f1 & _SPACE) != 0)
+    one_digit = digit0 & (length >= 3) & ((f1 & _LIST_CLOSE) != 0) & ((f2 & _SPACE) != 0)
+    two_digits = digit0 & ((f1 & _DIGIT_FLAG) != 0) & (length >= 4) & ((f2 & _LIST_CLOSE) != 0) & ((f3 & _SPACE) != 0)
+    out = np.zeros(len(candidates), dtype=bool)
+    out[idx] = marked | one_digit | two_digits
+    return out
 
 
 @dataclass
 class _Candidates:
-    """Per block, whether a regex could match it: a date needs a digit, a day-and-month date a
-    month's name, a byline its first word, a separator a separator character."""
+    """Per block, whether a regex could match it: a date needs a digit, a numeric date a digit
+    followed by one of "./-:", a day-and-month date a month's name, a byline its first word, a
+    separator a separator character."""
 
     dated: np.ndarray
+    numeric: np.ndarray
     months: np.ndarray
     bylines: np.ndarray
     separators: np.ndarray
@@ -534,20 +630,16 @@ class _Candidates:
 def _regex_features(X: np.ndarray, texts: Sequence[str], candidates: _Candidates) -> None:
     """The features that need a regex, tried only on the blocks that could match; and ``dup_in_page``."""
     col = _INDEX
-    seen: dict[str, int] = {}
-    for t in texts:
-        seen[t] = seen.get(t, 0) + 1
-    X[:, col["dup_in_page"]] = [seen[t] > 1 for t in texts]
-    months = candidates.months
-    for i in np.flatnonzero(candidates.dated).tolist():
-        X[i, col["date"]] = DATE_NUMERIC.search(texts[i]) is not None or (months[i] and DATE_WORDS.search(texts[i]) is not None)
+    seen = Counter(texts)
+    if len(seen) < len(texts):  # else no block repeats (the column is 0)
+        X[:, col["dup_in_page"]] = np.fromiter(map(seen.__getitem__, texts), dtype=np.int64, count=len(texts)) > 1
+    months, numeric = candidates.months, candidates.numeric
+    for i in np.flatnonzero(candidates.dated & (numeric | months)).tolist():
+        X[i, col["date"]] = (numeric[i] and DATE_NUMERIC.search(texts[i]) is not None) or (months[i] and DATE_WORDS.search(texts[i]) is not None)
     for i in np.flatnonzero(candidates.bylines).tolist():
         X[i, col["byline"]] = BYLINE.search(texts[i]) is not None
     for i in np.flatnonzero(candidates.separators).tolist():
         X[i, col["separators"]] = len(_SEPARATOR.findall(texts[i]))
-    for i in np.flatnonzero(X[:, col["bullet"]]).tolist():
-        if _BULLET.match(texts[i]) is None:
-            X[i, col["bullet"]] = X[i, col["bullet_level"]] = 0.0
 
 
 def _dom_features(X: np.ndarray, hints: Sequence[BlockHints | None], lexicon: Lexicon) -> None:
@@ -572,33 +664,63 @@ def _dom_features(X: np.ndarray, hints: Sequence[BlockHints | None], lexicon: Le
 def _window(values: np.ndarray, radius: int) -> np.ndarray:
     """Mean of ``values`` (one value or one row a block) over the blocks within ``radius`` of each
     block (the block included)."""
+    return _windows(values, (radius,))[0]
+
+
+def _windows(values: np.ndarray, radii: Sequence[int]) -> list[np.ndarray]:
+    """``_window(values, radius)`` for each of ``radii``, from one running sum (a column's running
+    sum is the same whether it is summed alone or beside other columns)."""
     n = len(values)
     csum = np.concatenate((np.zeros((1,) + values.shape[1:]), np.cumsum(values, axis=0, dtype=np.float64)))
     idx = np.arange(n)
-    lo = np.maximum(idx - radius, 0)
-    hi = np.minimum(idx + radius + 1, n)
-    width = (hi - lo).reshape((n,) + (1,) * (values.ndim - 1))
-    return (csum[hi] - csum[lo]) / width
+    out = []
+    for radius in radii:
+        lo = np.maximum(idx - radius, 0)
+        hi = np.minimum(idx + radius + 1, n)
+        width = (hi - lo).reshape((n,) + (1,) * (values.ndim - 1))
+        out.append((csum[hi] - csum[lo]) / width)
+    return out
 
 
-def _sections(comments: list[float], related: list[float], prose: list[float], footer: list[float], cookies: list[float], words: list[float]) -> tuple[list[bool], list[bool]]:
+def _sections(X: np.ndarray, words: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """Per block: inside a comments section, inside a related-links section (each opened by a short
     heading the lexicon knows; a related section ends at a long prose paragraph, any section at a
-    footer or a consent notice)."""
-    in_comments, in_related = [], []
+    footer or a consent notice). None when no block opens a section (nothing is inside one).
+    Only the blocks that can change the section are visited."""
+    short = words <= 6
+    opens_comments = (X[:, _INDEX["lex_comments"]] == 1.0) & short
+    opens_related = (X[:, _INDEX["lex_related"]] == 1.0) & short
+    if not (opens_comments.any() or opens_related.any()):
+        return None
+    closes = (X[:, _INDEX["lex_footer"]] == 1.0) | (X[:, _INDEX["lex_cookie_notice"]] == 1.0)
+    long_prose = (X[:, _INDEX["prose"]] != 0) & (words >= 25)
+    events = np.flatnonzero(opens_comments | opens_related | closes | long_prose).tolist()
+    comments, related, prose, close = opens_comments.tolist(), opens_related.tolist(), long_prose.tolist(), closes.tolist()
+    changes: list[tuple[int, int]] = []  # (block, section from it on): 0 none, 1 comments, 2 related
     section = 0
-    for c, r, p, f, k, w in zip(comments, related, prose, footer, cookies, words):
-        if c == 1.0 and w <= 6:
+    for i in events:
+        if comments[i]:
             section = 1
-        elif r == 1.0 and w <= 6:
+        elif related[i]:
             section = 2
-        elif section == 2 and p and w >= 25:
+        elif (section == 2 and prose[i]) or close[i]:
             section = 0
-        elif f == 1.0 or k == 1.0:
-            section = 0
-        in_comments.append(section == 1)
-        in_related.append(section == 2)
-    return in_comments, in_related
+        else:
+            continue
+        changes.append((i, section))
+    state = np.zeros(len(words), dtype=np.int8)
+    for (i, value), (end, _) in zip(changes, changes[1:] + [(len(words), 0)]):
+        state[i:end] = value
+    return state == 1, state == 2
+
+
+_NEAR_COLUMNS = [_INDEX[f] for f in ("log_words", "prose", "stop_page")]
+_NEAR_WINDOWS = [_INDEX[f] for f in ("win3_words", "win3_prose", "win3_stop")]
+_WIDE_COLUMNS = [_INDEX[f] for f in ("log_words", "prose", "bullet")]
+_WIDE_WINDOWS = [_INDEX[f] for f in ("win7_words", "win7_prose", "win7_bullet")]
+_NEIGHBOUR_COLUMNS = [_INDEX[f] for f in _NEIGHBOUR]
+_PREV_COLUMNS = {offset: [_INDEX[f"prev{offset}_{f}"] for f in _NEIGHBOUR] for offset in (1, 2)}
+_NEXT_COLUMNS = {offset: [_INDEX[f"next{offset}_{f}"] for f in _NEIGHBOUR] for offset in (1, 2)}
 
 
 def _context_features(X: np.ndarray, chars: np.ndarray, words: np.ndarray) -> None:
@@ -611,8 +733,14 @@ def _context_features(X: np.ndarray, chars: np.ndarray, words: np.ndarray) -> No
     X[:, _INDEX["log_blocks"]] = math.log1p(n)
     prose = X[:, _INDEX["prose"]].astype(np.float64)
     lex_any = X[:, _INDEX["lex_any"]] > 0
-    # the densest stretch: the block whose +-3 window holds the most words of prose blocks
-    dense = _window(words * prose * (~lex_any), 3)
+    # the densest stretch: the block whose +-3 window holds the most words of prose blocks; and the
+    # windows of ``_NEAR_COLUMNS`` (+-3) and ``_WIDE_COLUMNS`` (+-7), all from one running sum
+    columns = np.empty((n, 1 + len(_NEAR_COLUMNS) + len(_WIDE_COLUMNS)))
+    columns[:, 0] = words * prose * (~lex_any)
+    columns[:, 1 : 1 + len(_NEAR_COLUMNS)] = X[:, _NEAR_COLUMNS]
+    columns[:, 1 + len(_NEAR_COLUMNS) :] = X[:, _WIDE_COLUMNS]
+    near, wide = _windows(columns, (3, 7))
+    dense = near[:, 0]
     centre = int(np.argmax(dense)) if dense.max() > 0 else int(np.argmax(words))
     X[:, _INDEX["dist_dense"]] = np.abs(idx - centre) / max(n - 1, 1)
     X[:, _INDEX["dist_dense_chars"]] = np.abs(before - before[centre]) / total_chars
@@ -624,20 +752,17 @@ def _context_features(X: np.ndarray, chars: np.ndarray, words: np.ndarray) -> No
         X[:, _INDEX["before_core"]] = np.minimum((first - idx).clip(0), 20) / 20
         X[:, _INDEX["after_core"]] = np.minimum((idx - last).clip(0), 20) / 20
     # sections opened by a short "Comments" / "Read also" heading
-    com, rel = _INDEX["section_comments"], _INDEX["section_related"]
-    lc, lr = _INDEX["lex_comments"], _INDEX["lex_related"]
-    X[:, com], X[:, rel] = _sections(X[:, lc].tolist(), X[:, lr].tolist(), X[:, _INDEX["prose"]].tolist(), X[:, _INDEX["lex_footer"]].tolist(), X[:, _INDEX["lex_cookie_notice"]].tolist(), words.tolist())
-    near = X[:, [_INDEX[f] for f in ("log_words", "prose", "stop_page")]].astype(np.float64)
-    X[:, [_INDEX[f] for f in ("win3_words", "win3_prose", "win3_stop")]] = _window(near, 3)
-    wide = X[:, [_INDEX[f] for f in ("log_words", "prose", "bullet")]].astype(np.float64)
-    X[:, [_INDEX[f] for f in ("win7_words", "win7_prose", "win7_bullet")]] = _window(wide, 7)
+    sections = _sections(X, words)
+    if sections is not None:
+        X[:, _INDEX["section_comments"]], X[:, _INDEX["section_related"]] = sections
+    X[:, _NEAR_WINDOWS] = near[:, 1 : 1 + len(_NEAR_COLUMNS)]
+    X[:, _WIDE_WINDOWS] = wide[:, 1 + len(_NEAR_COLUMNS) :]
     X[:, _INDEX["page_stop"]] = float(X[:, _INDEX["stop_page"]].mean())
     X[:, _INDEX["page_bullets"]] = float(X[:, _INDEX["bullet"]].mean())
     X[:, _INDEX["rel_words"]] = words / (words.max() or 1.0)
-    src = [_INDEX[f] for f in _NEIGHBOUR]
+    src = _NEIGHBOUR_COLUMNS
     for offset in (1, 2):
-        prev_cols = [_INDEX[f"prev{offset}_{f}"] for f in _NEIGHBOUR]
-        next_cols = [_INDEX[f"next{offset}_{f}"] for f in _NEIGHBOUR]
+        prev_cols, next_cols = _PREV_COLUMNS[offset], _NEXT_COLUMNS[offset]
         if n > offset:
             X[offset:, prev_cols] = X[:-offset, src]
             X[:-offset, next_cols] = X[offset:, src]
@@ -662,7 +787,7 @@ def context_features(p: np.ndarray, X: np.ndarray, terms: Terms | None = None) -
     and its surroundings' (windows, the page's maximum, the likeliest article region), a few
     first-stage features, and its lexical cohesion with the likely article (``cohesion``)."""
     n = len(p)
-    Z = np.zeros((n, len(CONTEXT_FEATURES)), dtype=np.float32)
+    Z = np.zeros((n, len(CONTEXT_FEATURES)), dtype=np.float32, order="F")  # filled column by column; the trees read it by column
     if n == 0:
         return Z
     p = p.astype(np.float64)
@@ -679,13 +804,18 @@ def context_features(p: np.ndarray, X: np.ndarray, terms: Terms | None = None) -
             nxt[:-offset] = p[offset:]
         Z[:, col], Z[:, col + 1] = prev, nxt
         col += 2
-    Z[:, col] = _window(p, 2)
-    Z[:, col + 1] = _window(p, 5)
-    Z[:, col + 2] = _window(p, 10)
     weights = np.sqrt(words) + 0.1
-    Z[:, col + 3] = _window(p * weights, 5) / _window(weights, 5)
+    columns = np.stack([p, p * weights, weights], axis=1)
+    around2, around5, around10 = _windows(columns, (2, 5, 10))
+    Z[:, col] = around2[:, 0]
+    Z[:, col + 1] = around5[:, 0]
+    Z[:, col + 2] = around10[:, 0]
+    Z[:, col + 3] = around5[:, 1] / around5[:, 2]
     padded = np.concatenate([np.full(3, -1.0), p, np.full(3, -1.0)])
-    Z[:, col + 4] = np.max(np.lib.stride_tricks.sliding_window_view(padded, 7), axis=1)
+    window_max = padded[:n]
+    for shift in range(1, 7):  # the maximum over the 7 blocks around each
+        window_max = np.maximum(window_max, padded[shift : shift + n])
+    Z[:, col + 4] = window_max
     page_max = float(p.max())
     Z[:, col + 5] = page_max
     Z[:, col + 6] = float(p.mean())

@@ -89,7 +89,8 @@ class TreeModel:
     not walk the trees: it compares every row with every split at once and finds each row's leaf
     with bit masks (QuickScorer, Lucchese et al. 2015): a split whose test is true rules out the
     leaves of its left subtree, and the row's leaf is the leftmost leaf no true split ruled out.
-    Its cost is one comparison per row and split, whatever the depth of the trees.
+    Its cost is one comparison per row and distinct (feature, threshold) test, and a few bit
+    operations per row and split, whatever the depth of the trees (see ``Forest``).
     """
 
     def __init__(self, spec: dict[str, Any], features: Sequence[str] = FEATURES) -> None:
@@ -124,6 +125,7 @@ class TreeModel:
         self._feature = self._feature.ravel()
         self._threshold = _float32_below(self._threshold.ravel())[:, None]
         self._ruled_out = (~self._mask.ravel())[:, None]
+        self._forest = Forest([self], [range(len(self.features))])
 
     @classmethod
     def load(cls, path: str | Path) -> TreeModel:
@@ -134,19 +136,9 @@ class TreeModel:
 
     def decision(self, X: np.ndarray) -> np.ndarray:
         """Raw scores (log-odds of body), one a row of ``X``."""
-        n = X.shape[0]
-        if n == 0:
+        if X.shape[0] == 0:
             return np.zeros(0)
-        columns = np.ascontiguousarray(np.asarray(X, dtype=np.float32).T)
-        right = columns[self._feature] > self._threshold  # (splits, rows)
-        ruled_out = np.bitwise_or.reduce((right * self._ruled_out).reshape(self.trees, self._splits, n), axis=1)
-        alive = ~ruled_out
-        lowest = alive & (~alive + self._mask_type(1))  # the leftmost leaf left: the lowest bit set
-        if self._mask_type is np.uint16:
-            leaf = _lowest_bit_16()[lowest]
-        else:
-            leaf = np.log2(lowest.astype(np.float64)).astype(np.intp)
-        return self.init + self._leaf_value[np.arange(self.trees)[:, None], leaf].sum(axis=0)
+        return self._forest.decisions(np.ascontiguousarray(np.asarray(X, dtype=np.float32).T))[0]
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Probability of body, one a row of ``X``."""
@@ -196,13 +188,6 @@ def _float32_below(thresholds: np.ndarray) -> np.ndarray:
     return low
 
 
-@lru_cache(maxsize=1)
-def _lowest_bit_16() -> np.ndarray:
-    """Index of the lowest bit set, for every 16-bit value (0 for 0)."""
-    values = np.arange(1 << 16)
-    return np.log2(np.maximum(values & -values, 1)).astype(np.intp)
-
-
 def _leaf_masks(left: np.ndarray, right: np.ndarray) -> tuple[list[int], list[int], list[int]]:
     """A tree's splits, for each split the bit mask of the leaves that survive its test being true
     (all but those of its left subtree), and its leaves from left to right (bit k: the k-th)."""
@@ -221,6 +206,68 @@ def _leaf_masks(left: np.ndarray, right: np.ndarray) -> tuple[list[int], list[in
     everything = (1 << len(order)) - 1
     splits = sorted(left_leaves)
     return splits, [everything & ~sum(1 << k for k in left_leaves[s]) for s in splits], order
+
+
+class Forest:
+    """Several tree ensembles evaluated in one QuickScorer pass (see ``TreeModel``): their splits are
+    stacked, each reading its ensemble's features from one matrix of columns (``columns[k]``: the
+    input column of the ensemble's k-th feature). One pass costs a fixed numpy overhead once, not
+    once per ensemble, and the second stage's members, which read the same context features, share
+    it. Each ensemble's raw score is summed over its own trees in its own order, so the scores are
+    exactly those of ``TreeModel`` evaluated one by one."""
+
+    def __init__(self, members: Sequence[TreeModel], columns: Sequence[Sequence[int]]) -> None:
+        self.inits = [m.init for m in members]
+        splits = max(m._splits for m in members)
+        self._mask_type = max((m._mask_type for m in members), key=lambda t: np.dtype(t).itemsize)
+        leaves = max(m._leaf_value.shape[1] for m in members)
+        features, thresholds, ruled_out, values = [], [], [], []
+        for member, cols in zip(members, columns):
+            pad = splits - member._splits  # missing splits: never true, rule nothing out
+            feature = np.asarray(cols, dtype=np.intp)[member._feature].reshape(member.trees, member._splits)
+            features.append(np.pad(feature, ((0, 0), (0, pad))).ravel())
+            thresholds.append(np.pad(member._threshold.reshape(member.trees, member._splits), ((0, 0), (0, pad)), constant_values=np.inf).ravel())
+            ruled_out.append(np.pad(member._ruled_out.reshape(member.trees, member._splits).astype(self._mask_type), ((0, 0), (0, pad))).ravel())
+            values.append(np.pad(member._leaf_value, ((0, 0), (0, leaves - member._leaf_value.shape[1]))))
+        self._splits = splits
+        self.trees = sum(m.trees for m in members)
+        self._bounds = np.cumsum([0] + [m.trees for m in members]).tolist()
+        # many splits test the same feature against the same threshold (the trees share their bins):
+        # each distinct test is made once a row, then copied to its splits
+        tests = np.stack([np.concatenate(features).astype(np.float64), np.concatenate(thresholds).astype(np.float64)], axis=1)
+        distinct, self._test_of_split = np.unique(tests, axis=0, return_inverse=True)
+        self._test_of_split = self._test_of_split.ravel().astype(np.intp)
+        self._test_feature = distinct[:, 0].astype(np.intp)
+        self._test_threshold = distinct[:, 1].astype(np.float32)[:, None]
+        self._ruled_out = np.concatenate(ruled_out)[:, None]
+        self._values = np.concatenate(values).ravel()
+        self._leaf_offset = (np.arange(self.trees, dtype=np.intp) * leaves)[:, None]
+
+    def decisions(self, columns: np.ndarray) -> list[np.ndarray]:
+        """Raw scores of each ensemble for the rows whose features are the columns of ``columns``
+        (features x rows, float32)."""
+        n = columns.shape[1]
+        tests = columns.take(self._test_feature, axis=0) > self._test_threshold  # (distinct tests, rows)
+        ruled_out = tests.astype(self._mask_type).take(self._test_of_split, axis=0)  # (splits, rows): 1 where true
+        ruled_out *= self._ruled_out  # the leaves each true split rules out
+        ruled_out = np.bitwise_or.reduce(ruled_out.reshape(self.trees, self._splits, n), axis=1)
+        if self._mask_type is np.uint16:
+            leaf = _first_alive_16().take(ruled_out)
+        else:
+            alive = ~ruled_out
+            lowest = alive & (~alive + self._mask_type(1))  # the leftmost leaf left: the lowest bit set
+            leaf = np.log2(lowest.astype(np.float64)).astype(np.intp)
+        leaf += self._leaf_offset
+        values = self._values.take(leaf)  # (trees, rows), summed below tree by tree as ``TreeModel`` does
+        bounds = self._bounds
+        return [init + values[bounds[k] : bounds[k + 1]].sum(axis=0) for k, init in enumerate(self.inits)]
+
+
+@lru_cache(maxsize=1)
+def _first_alive_16() -> np.ndarray:
+    """For every 16-bit set of ruled-out leaves, the index of the first leaf left (0 if none)."""
+    alive = ~np.arange(1 << 16, dtype=np.int64) & 0xFFFF
+    return np.log2(np.maximum(alive & -alive, 1)).astype(np.intp)
 
 
 def fit(X: np.ndarray, y: np.ndarray, params: dict[str, Any], sample_weight: np.ndarray | None = None, features: Sequence[str] = FEATURES) -> TreeModel:
@@ -253,6 +300,7 @@ class BoilerplateModel:
         if unknown:
             raise ValueError(f"boilerplate model: unknown context features {sorted(unknown)}; retrain it (training/train_boilerplate.py)")
         self._columns = [[CONTEXT_FEATURES.index(f) for f in member.features] for member in self.stage2]
+        self._stage2_forest = Forest(self.stage2, self._columns) if self.stage2 else None
 
     def predict_proba(self, X: np.ndarray, terms: Terms | None = None) -> np.ndarray:
         """Body probability per block; ``terms`` (from ``page_features``' extras) feed the cohesion features."""
@@ -260,7 +308,9 @@ class BoilerplateModel:
         if not self.stage2 or len(p) == 0:
             return p
         Z = context_features(p, X, terms)
-        return np.mean([member.predict_proba(Z[:, columns]) for member, columns in zip(self.stage2, self._columns)], axis=0)
+        assert self._stage2_forest is not None
+        decisions = self._stage2_forest.decisions(np.ascontiguousarray(Z.T))
+        return np.mean([1.0 / (1.0 + np.exp(-d)) for d in decisions], axis=0)
 
     def to_dict(self) -> dict[str, Any]:
         return {"format": self.FORMAT, "stage1": self.stage1.spec, "stage2": [member.spec for member in self.stage2]}

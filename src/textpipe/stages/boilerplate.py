@@ -173,20 +173,20 @@ class Boilerplate(Stage):
     def _cut_comments(self, body: np.ndarray, X: np.ndarray, hits: list[list[int] | None]) -> None:
         """Once the article has begun, a comments heading ends it: reader comments are prose too."""
         words = np.expm1(X[:, _WORDS]).round()
-        seen = 0.0
-        for i in range(len(body)):
-            if (
-                seen >= self.config.comments_cut_words
-                and hits[i] is not None
-                and words[i] <= 6
-                and not (X[i, _BULLET] or X[i, _SENTENCE_END] or X[i, _COLON_END])  # not a share-bar item, a sentence, a counter
-                and not (i + 1 < len(body) and X[i + 1, _DIGITS] > 0.5)  # "Comments" then "471": a counter
-                and self.lexicon.kind_of(hits[i], int(words[i])) == "comments"
-            ):
+        body_words = np.where(body, words, 0.0)
+        seen = np.cumsum(body_words) - body_words  # body words before each block (whole numbers: exact)
+        counter_next = np.zeros(len(body), dtype=bool)
+        counter_next[:-1] = X[1:, _DIGITS] > 0.5  # "Comments" then "471": a counter
+        candidates = (
+            (seen >= self.config.comments_cut_words)
+            & (words <= 6)
+            & ~((X[:, _BULLET] != 0) | (X[:, _SENTENCE_END] != 0) | (X[:, _COLON_END] != 0))  # not a share-bar item, a sentence, a counter
+            & ~counter_next
+        )
+        for i in np.flatnonzero(candidates).tolist():
+            if hits[i] is not None and self.lexicon.kind_of(hits[i], int(words[i])) == "comments":
                 body[i:] = False
                 return
-            if body[i]:
-                seen += words[i]
 
     def smooth(self, p: np.ndarray, X: np.ndarray) -> np.ndarray:
         """Body blocks from the per-block probabilities: the article's region, then thresholds."""
@@ -203,34 +203,57 @@ class Boilerplate(Stage):
         body_idx = np.flatnonzero(body)
         first = int(body_idx[0]) if len(body_idx) else len(blocks)
         words = np.expm1(X[:, _WORDS]).round().astype(int).tolist()
-        separators = X[:, _SEPARATOR_COUNT].tolist()
-        shapes = _shape_columns(X)
+        in_body = body.tolist()
+        for i in recurring or ():
+            if 0 <= i < len(in_body):
+                in_body[i] = False
+        kinds = self._block_kinds(blocks, texts, in_body, words, X, hits)
         section: str | None = None
-        for i, (block, is_body, hit) in enumerate(zip(blocks, body.tolist(), hits)):
-            is_body = is_body and not (recurring and i in recurring)
-            kind = None
-            if hit is not None and (not is_body or words[i] <= 6) and any(hit):
-                kind = self.lexicon.kind_of(hit, words[i])
-            if kind == "cookie_notice" and separators[i] >= 2:
-                kind = "footer"  # "Terms | Privacy policy | Contact": the site's link bar, not a banner
-            if not is_body and kind is None:
-                if block.hints is not None:
-                    kind = self._hint_kind(block, words[i])
-                if kind is None:
-                    kind = _shape_kind(shapes[i], texts[i], words[i])
+        for i, (block, kind, is_body) in enumerate(zip(blocks, kinds, in_body)):
+            if kind is None:  # the common case: only a body block moves the section
+                if is_body:
+                    section = None if words[i] >= 25 or section == "cookie_notice" else section
+                    block.role, block.kind = BODY, None
+                else:
+                    block.role = BOILERPLATE
+                    block.kind = section or ("navigation" if i < first else "other")
+                continue
             if kind in _SECTION_KINDS and words[i] <= 6:
                 section = kind
             elif kind == "cookie_notice":
                 section = kind  # a consent banner's other lines (explanations, buttons) are part of it
             elif is_body:
                 section = None if words[i] >= 25 or section == "cookie_notice" else section
-            elif kind is not None and kind not in _SECTION_KINDS:
+            elif kind not in _SECTION_KINDS:
                 section = None
             if is_body:
                 block.role, block.kind = BODY, None
             else:
                 block.role = BOILERPLATE
-                block.kind = kind or section or ("navigation" if i < first else "other")
+                block.kind = kind
+
+    def _block_kinds(
+        self, blocks: list[Block], texts: list[str], in_body: list[bool], words: list[int], X: np.ndarray, hits: list[list[int] | None]
+    ) -> list[str | None]:
+        """Per block, the kind its own evidence gives it (None: none, or a body block): the lexicon
+        (boilerplate blocks, and short body blocks such as a "Comments" heading), else, for
+        boilerplate blocks, the HTML hints, else the shape."""
+        kinds = [None if is_body else kind for is_body, kind in zip(in_body, _shape_kinds(X, texts))]
+        for i, block in enumerate(blocks):
+            if block.hints is not None and not in_body[i]:
+                hint = self._hint_kind(block, words[i])
+                if hint is not None:
+                    kinds[i] = hint
+        separators = X[:, _SEPARATOR_COUNT]
+        for i, hit in enumerate(hits):
+            if hit is None or (in_body[i] and words[i] > 6) or not any(hit):
+                continue
+            kind = self.lexicon.kind_of(hit, words[i])
+            if kind == "cookie_notice" and separators[i] >= 2:
+                kind = "footer"  # "Terms | Privacy policy | Contact": the site's link bar, not a banner
+            if kind is not None:
+                kinds[i] = kind
+        return kinds
 
     # -- kinds ------------------------------------------------------------------------------------
     def _hint_kind(self, block: Block, words: int) -> str | None:
@@ -317,15 +340,16 @@ class Boilerplate(Stage):
         return self.process_safely(doc, lambda d: self.process(d, recurring))
 
 
-def _shape_columns(X: np.ndarray) -> list[tuple[float, float, float]]:
-    """Per block, the features ``_shape_kind`` reads: (date, byline, separators)."""
-    return list(zip(X[:, _DATE].tolist(), X[:, _BYLINE].tolist(), X[:, _SEPARATOR_COUNT].tolist()))
-
-
-def _shape_kind(shape: tuple[float, float, float], text: str, words: int) -> str | None:
-    date, byline, separators = shape
-    if words <= 15 and (date or byline) and not (words >= 8 and text.rstrip().endswith(".")):
-        return "metadata"
-    if separators >= 2 and words <= 4 * (separators + 1):
-        return "navigation"
-    return None
+def _shape_kinds(X: np.ndarray, texts: list[str]) -> list[str | None]:
+    """Per block, the kind its shape gives it: a short block with a date or a byline (not a
+    sentence of 8 words or more) is ``metadata``; a few short items between separators are
+    ``navigation``. Computed for the whole page at once; only the dated short blocks read their text."""
+    words = np.expm1(X[:, _WORDS]).round()
+    separators = X[:, _SEPARATOR_COUNT]
+    dated = (words <= 15) & ((X[:, _DATE] != 0) | (X[:, _BYLINE] != 0))
+    navigation = (separators >= 2) & (words <= 4 * (separators + 1.0))
+    kinds: list[str | None] = np.where(navigation, "navigation", None).tolist()
+    for i in np.flatnonzero(dated).tolist():
+        if not (words[i] >= 8 and texts[i].rstrip().endswith(".")):
+            kinds[i] = "metadata"
+    return kinds
