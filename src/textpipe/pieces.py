@@ -16,7 +16,7 @@ import numpy as np
 
 from .document import Block
 from .langid import UNDETERMINED
-from .scripts import OTHER, script_of
+from .scripts import LATIN, OTHER, script_of
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’ʼ\-][^\W\d_]+)*")
 _SENTENCE_BREAK = re.compile(r"[.!?…]|\n")
@@ -82,6 +82,8 @@ def _close(piece: Piece, gap_after: str) -> None:
 @lru_cache(maxsize=1 << 16)
 def _word_script(word: str) -> str:
     """The script most of a word's letters are in (cached: words repeat all over a corpus)."""
+    if word.isascii():  # a word of the pattern: ASCII letters, perhaps an apostrophe or hyphen
+        return LATIN if any(c.isalpha() for c in word) else OTHER
     counts = Counter(script_of(c) for c in word if c.isalpha())
     if not counts:  # a "word" of no letters at all (², ⅷ...: \w but not alphabetic)
         return OTHER
