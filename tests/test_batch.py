@@ -18,6 +18,7 @@ import pytest
 
 from batch_stages import kill_pipeline
 from conftest import CORPUS
+from test_boilerplate import ARTICLES
 from textpipe import Pipeline
 from textpipe.resources import load_package_toml
 from textpipe.sources import FileRange
@@ -250,3 +251,29 @@ def test_ray_replaces_an_actor_that_a_document_killed(tmp_path):
     crashed = {int(r["id"].split("-")[1]) for r in records if r.get("error", {}).get("type") == "WorkerCrashed"}
     assert crashed == {9}
     assert all("Ray actor died" in r["error"]["message"] for r in records if r.get("error", {}).get("type") == "WorkerCrashed")
+
+
+def test_recurring_lines_counted_in_a_prepass_do_not_depend_on_the_workers(tmp_path):
+    """Batch evidence with ``recurring_prepass``: a line on every page of a site is boilerplate on
+    each of them, the first included, and the output is the same whatever the workers and batches."""
+    config = load_package_toml("pipelines", "default.toml")
+    config["boilerplate"]["recurring_lines"] = True
+    pipe = Pipeline.from_dict(config)
+    promo = "Get our daily digest in your mailbox every morning, free of charge"
+    source = tmp_path / "site.jsonl"
+    with open(source, "w", encoding="utf-8") as handle:
+        for i in range(8):
+            article = "\n\n".join([f"{ARTICLES['en'][0]} ({i})"] + [f"{i}.{k}. {p}" for k, p in enumerate(ARTICLES["en"][1:])])
+            record = {"id": f"page-{i}", "text": f"{promo}\n\n{article}", "url": f"https://news.example.com/{i}"}
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    serial, parallel = tmp_path / "serial.jsonl", tmp_path / "parallel.jsonl"
+    pipe.run([str(source)], str(serial), workers=1, batch_size=16)
+    pipe.run([str(source)], str(parallel), workers=2, batch_size=2)
+    assert parallel.read_bytes() == serial.read_bytes()
+    assert Path(f"{serial}.recurring.json").is_file()
+    records = list(read_records(str(serial)))
+    assert len(records) == 8
+    for record in records:
+        promo_block = next(b for b in record["blocks"] if record["text"][b["start"] : b["end"]] == promo)
+        assert promo_block["role"] == "boilerplate"
+        assert ARTICLES["en"][1] in record["body"]

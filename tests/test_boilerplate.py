@@ -12,6 +12,7 @@ import pytest
 from textpipe.boilerplate_features import CONTEXT_FEATURES, FEATURES, PageExtras, context_features, page_features
 from textpipe.boilerplate_model import BoilerplateModel, gold_labels, load_lexicon, load_model, main_region, site_key
 from textpipe.document import BODY, BOILERPLATE, Document
+from textpipe.recurring import RecurringLines, load_table, save_table
 from textpipe.resources import load_package_toml, package_path
 from textpipe.stage import build_config
 from textpipe.stages.blocks import Blocks
@@ -236,8 +237,30 @@ def test_recurring_memory_is_bounded(reader):
     bp = stage(recurring_lines=True, recurring_max_lines=3, recurring_max_sites=2, recurring_lookahead=0)
     docs = site_pages(reader, "ru", 3, url="https://a{i}.example.ru/x")
     list(bp.run(docs))
-    assert len(bp._sites) <= 2
-    assert all(len(lines) <= 3 for lines in bp._sites.values())
+    assert len(bp._lines._sites) <= 2
+    assert all(len(lines) <= 3 for lines in bp._lines._sites.values())
+
+
+def test_a_recurring_lines_table_counted_beforehand(reader, tmp_path):
+    """The pre-pass's table: every page, the first included, sees the whole run's evidence, and no
+    document is held back."""
+    promo = "Get our daily digest in your mailbox every morning, free of charge"
+    counter = RecurringLines(min_pages=3, min_chars=12, max_lines=100, max_sites=10)
+    table = counter.count(site_pages(reader, "pl", 4))
+    assert list(table) == ["example.org"]
+    save_table(table, tmp_path / "table.json")
+    assert load_table(tmp_path / "table.json") == table
+    bp = stage(recurring_table=str(tmp_path / "table.json"))
+    stream = iter(site_pages(reader, "pl", 4))
+    first = next(bp.run(stream))  # given before the other pages are read
+    assert labelled(first)[promo][0] == BOILERPLATE
+    assert ARTICLES["pl"][1] in first.body
+
+
+def test_a_table_of_another_shape_is_refused(tmp_path):
+    (tmp_path / "table.json").write_text("[1, 2]", encoding="utf-8")
+    with pytest.raises(ValueError, match="recurring-lines table"):
+        stage(recurring_table=str(tmp_path / "table.json"))
 
 
 def test_lookahead_lets_the_first_pages_of_a_site_benefit(reader):

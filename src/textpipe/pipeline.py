@@ -25,11 +25,13 @@ from typing import Any, BinaryIO
 
 from .document import Document
 from .executors import EXECUTORS, BatchResult, Plan, batched, run_in_process, run_local, run_ray
+from .recurring import RecurringLines, save_table
 from .sources import RawInput
 from .stats import RunStats
 from .resources import load_toml, package_path
 from .stage import ConfigError, Stage, build_config
 from .stages import STAGES, Read, Write
+from .stages.boilerplate import Boilerplate
 
 
 class Pipeline:
@@ -147,18 +149,42 @@ class Pipeline:
             raise ConfigError(f"pipeline {self.name!r} has no 'write' stage")
         if resume and (not ordered or output == "-"):
             raise ConfigError("--resume needs ordered output written to a file")
+        runner = self._with_recurring_table(inputs, fmt, stdin, output)
         sink = self.writer.open(output, resume)
         local_workers = executor == "local" and workers > 1  # they read byte ranges of the files themselves
         raws = self.reader.raw_inputs(inputs, fmt, stdin, by_reference=local_workers)
         batches = batched(islice(raws, sink.done, None), batch_size)
         stats = RunStats(resumed_after=sink.done)
-        for result in self._execute(batches, workers, executor, address, ordered):
+        for result in runner._execute(batches, workers, executor, address, ordered):
             sink.write_lines(result.lines)
             stats.merge(RunStats.from_dict(result.stats))
             if progress is not None:
                 progress(len(result.lines))
         sink.finish()
         return stats
+
+    def _with_recurring_table(self, inputs: Sequence[str], fmt: str, stdin: BinaryIO | None, output: str) -> Pipeline:
+        """This pipeline, or, when its boilerplate stage wants the recurring-lines pre-pass, a copy
+        that reads the table the pre-pass counts (read and the stages before boilerplate only, in
+        input order) and writes next to the output as ``OUTPUT.recurring.json``."""
+        index, stage = next(((i, s) for i, s in enumerate(self.processors) if isinstance(s, Boilerplate)), (-1, None))
+        if stage is None or not stage.config.recurring_lines or not stage.config.recurring_prepass or stage.config.recurring_table:
+            return self
+        if self.config is None:
+            raise ConfigError("the recurring-lines pre-pass needs a pipeline loaded from a config")
+        if stdin is not None or "-" in inputs or output == "-":
+            raise ConfigError("the recurring-lines pre-pass reads the inputs twice and writes a table next to the output: give files, not standard input or output")
+        docs: Iterable[Document] = (self.reader.to_document(raw) for raw in self.reader.raw_inputs(inputs, fmt))
+        for before in self.processors[:index]:
+            docs = before.run(docs)
+        table = RecurringLines(
+            stage.config.recurring_min_pages, stage.config.recurring_min_chars, stage.config.recurring_max_lines, stage.config.recurring_max_sites
+        ).count(docs)
+        path = f"{output}.recurring.json"
+        save_table(table, path)
+        config = copy.deepcopy(self.config)
+        config[stage.name]["recurring_table"] = str(Path(path).resolve())
+        return Pipeline.from_dict(config, name=self.name)
 
     def _execute(self, batches: Iterator[list[RawInput]], workers: int, executor: str, address: str | None, ordered: bool) -> Iterator[BatchResult]:
         if executor not in EXECUTORS:

@@ -26,10 +26,12 @@ How a page is labelled:
    "Comments" heading (or "Reply" line) ends it.
 5. **Batch evidence** (``recurring_lines``): in a stream of documents, a line that recurs on
    ``recurring_min_pages`` pages of one site (URL host, or source when there is no URL) is
-   boilerplate. The stage keeps a bounded LRU of line hashes per site and, to let the first pages
-   of a site benefit too, holds back up to ``recurring_lookahead`` documents. Off in the default
-   pipeline: its output depends on which documents share a stream (with parallel workers, each
-   worker sees only its own batches), and the default output must not.
+   boilerplate (``textpipe.recurring``). In a stream, the stage keeps a bounded LRU of line hashes
+   per site and, to let the first pages of a site benefit too, holds back up to
+   ``recurring_lookahead`` documents; its output then depends on which documents share a stream
+   (with parallel workers, each worker sees only its own batches). With ``recurring_prepass``,
+   ``textpipe run`` counts the lines of all its inputs first and every worker reads that table
+   (``recurring_table``): the output depends on the inputs alone. Off in the default pipeline.
 6. **Kinds**: a boilerplate block's kind comes from the lexicon (``data/boilerplate.toml``), its
    HTML hints, or its shape (dates and bylines are ``metadata``, short items between separators are
    ``navigation``); a cookie-notice phrase in a link bar ("Terms | Privacy policy | Contact") makes
@@ -40,8 +42,7 @@ How a page is labelled:
 
 from __future__ import annotations
 
-import hashlib
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +52,7 @@ import numpy as np
 from ..boilerplate_features import FEATURES, PageExtras, page_features
 from ..boilerplate_model import BoilerplateModel, load_lexicon, load_model, main_region, site_key
 from ..document import BODY, BOILERPLATE, Block, Document
+from ..recurring import RecurringLines, RecurringTable, load_table
 from ..stage import Stage
 
 _SECTION_KINDS = ("comments", "related")
@@ -99,6 +101,11 @@ class BoilerplateConfig:
     recurring_max_lines: int
     #: bounded memory: sites remembered (least recently seen dropped first)
     recurring_max_sites: int
+    #: ``textpipe run`` counts the recurring lines of all its inputs first (a pre-pass), so that the
+    #: output does not depend on how the run is batched or on its workers
+    recurring_prepass: bool
+    #: the path of a recurring-lines table to use instead of counting ("": none; the pre-pass fills it in)
+    recurring_table: str
 
 
 class Boilerplate(Stage):
@@ -114,7 +121,8 @@ class Boilerplate(Stage):
         unknown = set(config.rule_kinds) - set(_LEX_COLUMNS)
         if unknown:
             raise ValueError(f"boilerplate: rule_kinds {sorted(unknown)} are not lexicon kinds ({', '.join(_LEX_COLUMNS)})")
-        self._sites: OrderedDict[str, OrderedDict[bytes, set[str] | int]] = OrderedDict()
+        self._lines = RecurringLines(config.recurring_min_pages, config.recurring_min_chars, config.recurring_max_lines, config.recurring_max_sites)
+        self._table: RecurringTable | None = load_table(config.recurring_table) if config.recurring_table else None
 
     @property
     def model(self) -> BoilerplateModel:
@@ -268,6 +276,9 @@ class Boilerplate(Stage):
 
     # -- the stream: batch evidence -----------------------------------------------------------------
     def run(self, docs: Iterable[Document]) -> Iterator[Document]:
+        if self._table is not None:
+            yield from self._run_with_table(docs, self._table)
+            return
         if not self.config.recurring_lines:
             yield from super().run(docs)
             return
@@ -277,66 +288,28 @@ class Boilerplate(Stage):
                 held.append((doc, "", []))
             else:
                 site = site_key(doc.meta, doc.source)
-                hashes = self._line_hashes(doc)
-                self._remember(site, doc.id, hashes)
+                hashes = self._lines.line_hashes(doc)
+                self._lines.remember(site, doc.id, hashes)
                 held.append((doc, site, hashes))
             while len(held) > self.config.recurring_lookahead:
                 yield self._release(*held.popleft())
         while held:
             yield self._release(*held.popleft())
 
-    def _line_hashes(self, doc: Document) -> list[bytes]:
-        out = []
-        for b in doc.blocks or ():
-            line = " ".join(doc.text[b.start : b.end].split()).lower()
-            out.append(hashlib.blake2b(line.encode("utf-8", "surrogatepass"), digest_size=8).digest() if len(line) >= self.config.recurring_min_chars else b"")
-        if not doc.blocks:
-            for line in doc.text.splitlines():
-                line = " ".join(line.split()).lower()
-                out.append(hashlib.blake2b(line.encode("utf-8", "surrogatepass"), digest_size=8).digest() if len(line) >= self.config.recurring_min_chars else b"")
-        return out
-
-    def _remember(self, site: str, doc_id: str, hashes: list[bytes]) -> None:
-        lines = self._sites.get(site)
-        if lines is None:
-            lines = self._sites[site] = OrderedDict()
-            while len(self._sites) > self.config.recurring_max_sites:
-                self._sites.popitem(last=False)
-        else:
-            self._sites.move_to_end(site)
-        need = self.config.recurring_min_pages
-        for h in set(hashes):
-            if not h:
+    def _run_with_table(self, docs: Iterable[Document], table: RecurringTable) -> Iterator[Document]:
+        """The batch evidence of a table counted beforehand: no document is held back."""
+        for doc in docs:
+            if doc.error is not None or not doc.blocks:
+                yield doc
                 continue
-            pages = lines.get(h)
-            if pages is None:
-                lines[h] = {doc_id}
-                if len(lines) > self.config.recurring_max_lines:
-                    lines.popitem(last=False)
-            else:
-                lines.move_to_end(h)
-                if isinstance(pages, set):
-                    pages.add(doc_id)
-                    if len(pages) >= need:
-                        lines[h] = need  # enough pages seen: keep a count, not the ids
-                        continue
-
-    def _recurring(self, site: str, hashes: list[bytes]) -> set[int]:
-        lines = self._sites.get(site)
-        if not lines:
-            return set()
-        need = self.config.recurring_min_pages
-        out = set()
-        for i, h in enumerate(hashes):
-            pages = lines.get(h) if h else None
-            if pages is not None and (pages if isinstance(pages, int) else len(pages)) >= need:
-                out.add(i)
-        return out
+            recurring_here = table.get(site_key(doc.meta, doc.source), frozenset())
+            recurring = {i for i, h in enumerate(self._lines.line_hashes(doc)) if h and h in recurring_here}
+            yield self.process_safely(doc, lambda d, r=recurring: self.process(d, r))  # type: ignore[misc]
 
     def _release(self, doc: Document, site: str, hashes: list[bytes]) -> Document:
         if doc.error is not None or not doc.blocks:
             return doc
-        recurring = self._recurring(site, hashes)
+        recurring = self._lines.recurring(site, hashes)
         return self.process_safely(doc, lambda d: self.process(d, recurring))
 
 
