@@ -7,7 +7,9 @@ script are labelled together:
 * Latin and Cyrillic words: each word gets the identifier's per-language log-likelihoods (its
   letters, n-grams, whether it is a known word of a language), and a Viterbi pass picks the labels
   that best explain the words, where changing language between two words costs ``switch_cost``
-  inside a piece and ``boundary_switch_cost`` across a bracket, quote or other piece boundary. So a
+  inside a piece (``capital_switch_cost`` between unrelated languages where a sentence may start,
+  its full stop lost: a Title-case word after a lower-case one) and ``boundary_switch_cost``
+  across a bracket, quote or other piece boundary. So a
   Polish phrase in an English sentence gets its own label when its words are Polish enough to pay
   for two changes, and a Cyrillic name inside English prose is labelled by its own letters among the
   Cyrillic languages (ў, і → be; ї, є, ґ → uk; ы, э, ъ → ru...).
@@ -15,7 +17,9 @@ script are labelled together:
   that a word is never labelled a language that does not write one of its letters (ł, ó are not
   English; ї is not Russian), and a lower-case word unknown to the run's language and best in an
   unrelated one (Polish "zadzwoni" in English) counts twice the cap against it.
-  A run whose every word is best in the run's language is labelled whole, with no search.
+  A run whose words' gains over the run's language cannot pay for a stretch's two changes is
+  labelled whole, with no search (most runs). All the runs of a page are scored together, and each
+  written form is analysed once and kept across pages (``_FormTable``).
   When the whole run is in a language outside textpipe's eight (German, French, ...; see
   ``textpipe.langid_other``), it takes that label whole.
 * Words of other scripts (Greek, Arabic, CJK): each piece is identified by langdetect.
@@ -138,18 +142,6 @@ class _FormTable:
         return self.NUMBERS.index(name)
 
 
-@dataclass(slots=True)
-class _Word:
-    start: int
-    end: int
-    piece: int
-    words: list[str]
-    capitalized: bool = False
-    excluded: int = 0
-    lang: str = UNDETERMINED
-    score: float = 0.0
-
-
 class _Page:
     """A page's words (``PageWords``), their forms, runs and labels.
 
@@ -192,16 +184,10 @@ class _Page:
         cuts = np.flatnonzero(pieces[1:] != pieces[:-1]) + 1
         return [(int(self.words.start[w[0]]), int(self.words.end[w[-1]]), w) for w in np.split(mine, cuts)]
 
-    def word_objects(self, run: int) -> list[_Word]:
-        words, table = self.words, self.table
-        capitalized, excluded = table.column("capitalized"), table.column("excluded")
-        out = []
-        for i in self.run_words(run).tolist():
-            row = int(self.rows[i])
-            numbers = table.numbers[row]
-            word = _Word(int(words.start[i]), int(words.end[i]), int(words.piece[i]), table.tokens[row], bool(numbers[capitalized]), int(numbers[excluded]))
-            out.append(word)
-        return out
+    def run_tokens(self, run: int) -> list[list[str]]:
+        """The lower-cased words of each of the run's words."""
+        tokens = self.table.tokens
+        return [tokens[row] for row in self.rows[self.run_words(run)].tolist()]
 
 
 class Languages(Stage):
@@ -337,32 +323,30 @@ class Languages(Stage):
         page.lang[mine] = np.array(langs, dtype=object)[np.repeat(hosts, scored.sizes)[uniform_words]]
         page.score[mine] = np.repeat(score, scored.sizes)[uniform_words]
         for k in np.flatnonzero(~scored.uniform).tolist():
-            run = runs[k]
-            words = page.word_objects(run)
-            labels = self._search(script, words, scored.emissions(k), scored.costs(k), int(hosts[k]), prior_logs)
-            self._score_stretches(script, words, labels, prior)
-            mine = page.run_words(run)
-            page.lang[mine] = [w.lang for w in words]
-            page.score[mine] = [w.score for w in words]
+            tokens = page.run_tokens(runs[k])
+            labels = self._search(script, tokens, scored.emissions(k), scored.costs(k), int(hosts[k]), prior_logs)
+            mine = page.run_words(runs[k])
+            page.lang[mine] = labels
+            page.score[mine] = self._score_stretches(script, tokens, labels, prior)
 
-    def _score_stretches(self, script: str, words: list[_Word], labels: list[str], prior: dict[str, float] | None) -> None:
+    def _score_stretches(self, script: str, tokens: list[list[str]], labels: list[str], prior: dict[str, float] | None) -> list[float]:
         """Each stretch of one label gets the calibrated probability of that label for its words."""
         ident = self.identifier
+        scores: list[float] = []
         start = 0
-        for i in range(1, len(words) + 1):
-            if i == len(words) or labels[i] != labels[start]:
-                stretch = [t for w in words[start:i] for t in w.words]
-                probs = ident.probabilities_of_words(stretch, script, prior)
+        for i in range(1, len(tokens) + 1):
+            if i == len(tokens) or labels[i] != labels[start]:
+                probs = ident.probabilities_of_words([t for word in tokens[start:i] for t in word], script, prior)
                 lang = labels[start]
                 score = probs.get(lang, 0.0)
                 if lang == max(probs, key=probs.__getitem__):
                     score = ident.model.calibrated(score)
-                for word in words[start:i]:
-                    word.lang, word.score = lang, score
+                scores.extend([score] * (i - start))
                 start = i
+        return scores
 
     def _search(
-        self, script: str, words: list[_Word], emissions: np.ndarray, costs: tuple[list[float], list[float]], host: int, prior_logs: np.ndarray
+        self, script: str, tokens: list[list[str]], emissions: np.ndarray, costs: tuple[list[float], list[float]], host: int, prior_logs: np.ndarray
     ) -> list[str]:
         """The labels of the words that maximise emissions minus the costs of changing language.
 
@@ -380,12 +364,11 @@ class Languages(Stage):
         # language (whichever of the others it is: "na nich" is Polish or Czech, but not English)
         host_lang = langs[host]
         start = 0
-        for i in range(1, len(words) + 1):
-            if i == len(words) or labels[i] != labels[start]:
+        for i in range(1, len(tokens) + 1):
+            if i == len(tokens) or labels[i] != labels[start]:
                 impossible = (emissions[start:i, host] <= -_IMPOSSIBLE).any()
-                if labels[start] != host_lang and i - start < len(words) and not impossible:
-                    stretch = [t for w in words[start:i] for t in w.words]
-                    own = self.identifier.probabilities_of_words(stretch, script)
+                if labels[start] != host_lang and i - start < len(tokens) and not impossible:
+                    own = self.identifier.probabilities_of_words([t for word in tokens[start:i] for t in word], script)
                     if 1.0 - own.get(host_lang, 0.0) < self.config.own_stretch_min_score:
                         labels[start:i] = [host_lang] * (i - start)
                 start = i
