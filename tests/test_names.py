@@ -14,8 +14,9 @@ import pytest
 
 from textpipe.lemmas import Lemmatizer
 from textpipe.resources import package_path
-from textpipe.stages.names import _deduplicate, consistent_spans, name_language
-from textpipe.document import Name, Segment
+from textpipe.stages.names import Names, _deduplicate, consistent_spans, name_language
+from textpipe.document import Block, Document, Name, Segment
+from textpipe.scripts import CYRILLIC, CYRILLIC_LETTER, script_of
 
 from conftest import ROOT, check_record
 
@@ -321,3 +322,24 @@ def test_pruning_follows_the_order_of_lookup_after_a_rewritten_word():
     full = Lemmatizer.learn(pairs, lang="ru", prune=False)
     pruned = Lemmatizer.learn(pairs, lang="ru")
     assert full("Dana Pelx", "PER") == pruned("Dana Pelx", "PER") == "Dan Pel"
+
+
+def test_cyrillic_letter_pattern_finds_every_cyrillic_letter():
+    """The names stage skips a block in which ``CYRILLIC_LETTER`` finds nothing (and no segment is in
+    a recognizer's language): that is safe only if it finds every letter ``script_of`` calls Cyrillic."""
+    missed = [c for c in range(0x110000) if not 0xD800 <= c < 0xE000 and script_of(chr(c)) == CYRILLIC and not CYRILLIC_LETTER.match(chr(c))]
+    assert missed == []
+
+
+def test_a_block_without_cyrillic_or_a_recognizer_language_is_skipped_alike(pipe):
+    """Skipping such blocks changes nothing: an English block is skipped, a Polish one is not."""
+    text = "The council met on Tuesday in the town hall.\nRada miasta spotkała się we wtorek w Krakowie z burmistrzem."
+    english, polish = Block(0, text.index("\n")), Block(text.index("\n") + 1, len(text))
+    doc = Document(id="d", text=text, blocks=[english, polish])
+    doc.segments = [Segment(english.start, english.end - 1, "en", 1.0), Segment(polish.start, polish.end - 1, "pl", 1.0)]
+    starts = [s.start for s in doc.segments]
+    names_stage = next(s for s in pipe.processors if isinstance(s, Names))
+    assert not names_stage._may_hold_names(doc, english, starts)
+    assert names_stage._may_hold_names(doc, polish, starts)
+    doc.text = text.replace("Tuesday", "Вторник")
+    assert names_stage._may_hold_names(doc, english, starts)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
 LATIN, CYRILLIC, OTHER = "Latn", "Cyrl", "Zyyy"
+#: every character ``script_of`` calls Cyrillic (and a few non-letters of those blocks): a block
+#: this finds nothing in has no Cyrillic word
+CYRILLIC_LETTER = re.compile("[\u0400-\u052f\u1c80-\u1c8f\u2de0-\u2dff\ua640-\ua69f\u1d2b\u1d78]")
 
 
 @lru_cache(maxsize=4096)

@@ -47,12 +47,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from ..document import Document, DocumentError, Name, Segment
+from ..document import Block, Document, DocumentError, Name, Segment
 from ..langid import UNDETERMINED
 from ..lemmas import Lemmatizer, load_lemmatizer
 from ..pieces import Piece, main_script, pieces_of, sentences_of
 from ..resources import package_path
-from ..scripts import CYRILLIC
+from ..scripts import CYRILLIC, CYRILLIC_LETTER
 from ..stage import ConfigError, Stage, time_limit
 
 #: letters that settle a Cyrillic name's language whatever its segment says
@@ -187,6 +187,8 @@ class Names(Stage):
         blocks = doc.blocks if self.config.scope == "all" else doc.body_blocks
         runs: list[Name] = []
         for block in blocks:
+            if not self._may_hold_names(doc, block, starts):
+                continue
             current: tuple[str, int, int] | None = None
             for sentence in sentences_of(pieces_of(doc.text, block)):
                 script = main_script(sentence)
@@ -202,6 +204,19 @@ class Names(Stage):
             if current is not None and current[0] in self.config.ner_langs:
                 stretches.setdefault(current[0], []).append((index, current[1], current[2]))
         return runs
+
+    def _may_hold_names(self, doc: Document, block: Block, starts: list[int]) -> bool:
+        """False for a block with no Cyrillic letter and no segment in a recognizer's language:
+        it has no Cyrillic run and no stretch for a recognizer, so its pieces need not be cut."""
+        if CYRILLIC_LETTER.search(doc.text, block.start, block.end):
+            return True
+        segments = doc.segments
+        i = max(0, bisect.bisect_right(starts, block.start) - 1)
+        while i < len(segments) and segments[i].start < block.end:
+            if segments[i].end > block.start and segments[i].lang in self.config.ner_langs:
+                return True
+            i += 1
+        return False
 
     def _lemmatize(self, names: list[Name], run_ids: set[int]) -> None:
         for name in names:
