@@ -1,6 +1,6 @@
 """Throughput and memory of batch runs, against references measured in the same run.
 
-    python benchmarks/throughput.py --data ../shared/corpora/boilerplate-dev.jsonl.gz [--scale 10] [--only-scaling]
+    python benchmarks/throughput.py --data ../shared/corpora/boilerplate-dev.jsonl.gz [--scale 10] [--only-scaling] [--repeat 3]
 
 Prints pages/s and MB/s of `textpipe run` on the pages (replicated) with 1 and 2 workers, the peak
 resident memory of the whole process tree at 1x and at --scale x input, and two references: the
@@ -51,6 +51,9 @@ def main() -> int:
     parser.add_argument("--copies", type=int, default=1, help="copies of the pages in the 1x input (default: %(default)s)")
     parser.add_argument("--skip-naive", action="store_true", help="do not run the naive reference")
     parser.add_argument("--only-scaling", action="store_true", help="only 1 and 2 workers on the --scale x input (and their CPU seconds)")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="run everything this many times, in turn, and report each run's median (default: %(default)s)"
+    )
     args = parser.parse_args()
     if not Path(args.data).is_file():
         print(f"benchmarks/throughput.py: no data at {args.data} (give --data PATH to boilerplate-dev.jsonl.gz)", file=sys.stderr)
@@ -75,12 +78,23 @@ def main() -> int:
             ]
         if not args.skip_naive and not args.only_scaling:
             runs.append(("naive: trafilatura + langdetect per paragraph", lambda: naive_run(one, work)))
-        rows = []
-        for name, run in runs:
-            rows.append((name, run()))
-            print(f"  done: {name}: {rows[-1][1]['seconds']:.1f} s", file=sys.stderr, flush=True)
-        print_table(rows, docs, size_mb, args.scale)
+        results: dict[str, list[dict[str, float]]] = {name: [] for name, _ in runs}
+        for _ in range(max(1, args.repeat)):  # in turn: a busy spell of the machine hits every kind of run
+            for name, run in runs:
+                results[name].append(run())
+                print(f"  done: {name}: {results[name][-1]['seconds']:.1f} s", file=sys.stderr, flush=True)
+        if args.repeat > 1:
+            print(f"seconds of each of the {args.repeat} runs (the table shows the median one):")
+            for name, done in results.items():
+                print(f"  {name:<50}" + " ".join(f"{r['seconds']:7.2f}" for r in done))
+            print()
+        print_table([(name, median_run(done)) for name, done in results.items()], docs, size_mb, args.scale)
     return 0
+
+
+def median_run(done: list[dict[str, float]]) -> dict[str, float]:
+    """The run of median seconds (of an even number, the faster of the middle two)."""
+    return sorted(done, key=lambda r: r["seconds"])[(len(done) - 1) // 2]
 
 
 def write_input(path: Path, pages: list[dict], copies: int) -> Path:
