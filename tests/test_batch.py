@@ -266,7 +266,7 @@ def test_recurring_lines_counted_in_a_prepass_do_not_depend_on_the_workers(tmp_p
             article = "\n\n".join([f"{ARTICLES['en'][0]} ({i})"] + [f"{i}.{k}. {p}" for k, p in enumerate(ARTICLES["en"][1:])])
             record = {"id": f"page-{i}", "text": f"{promo}\n\n{article}", "url": f"https://news.example.com/{i}"}
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-    serial, parallel = tmp_path / "serial.jsonl", tmp_path / "parallel.jsonl"
+    serial, parallel = tmp_path / "serial.jsonl", tmp_path / "new-folder" / "parallel.jsonl"
     pipe.run([str(source)], str(serial), workers=1, batch_size=16)
     pipe.run([str(source)], str(parallel), workers=2, batch_size=2)
     assert parallel.read_bytes() == serial.read_bytes()

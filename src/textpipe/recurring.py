@@ -110,6 +110,7 @@ class RecurringLines:
 
 def save_table(table: RecurringTable, path: str | Path) -> None:
     data = {site: sorted(h.hex() for h in hashes) for site, hashes in sorted(table.items())}
+    Path(path).parent.mkdir(parents=True, exist_ok=True)  # beside an output whose folder is not made yet
     Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
 
 
