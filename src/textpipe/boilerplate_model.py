@@ -142,7 +142,7 @@ class TreeModel:
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Probability of body, one a row of ``X``."""
-        return 1.0 / (1.0 + np.exp(-self.decision(X)))
+        return _probability(self.decision(X))
 
     @classmethod
     def from_sklearn(cls, clf: Any, features: Sequence[str] = FEATURES) -> TreeModel:
@@ -263,6 +263,11 @@ class Forest:
         return [init + values[bounds[k] : bounds[k + 1]].sum(axis=0) for k, init in enumerate(self.inits)]
 
 
+def _probability(decision: np.ndarray) -> np.ndarray:
+    """Body probability from the trees' raw score (log-odds)."""
+    return 1.0 / (1.0 + np.exp(-decision))
+
+
 @lru_cache(maxsize=1)
 def _first_alive_16() -> np.ndarray:
     """For every 16-bit set of ruled-out leaves, the index of the first leaf left (0 if none)."""
@@ -310,7 +315,7 @@ class BoilerplateModel:
         Z = context_features(p, X, terms)
         assert self._stage2_forest is not None
         decisions = self._stage2_forest.decisions(np.ascontiguousarray(Z.T))
-        return np.mean([1.0 / (1.0 + np.exp(-d)) for d in decisions], axis=0)
+        return np.mean([_probability(d) for d in decisions], axis=0)
 
     def to_dict(self) -> dict[str, Any]:
         return {"format": self.FORMAT, "stage1": self.stage1.spec, "stage2": [member.spec for member in self.stage2]}

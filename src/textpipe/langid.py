@@ -131,13 +131,13 @@ class LanguageIdentifier:
         Russian (Latin only), how many are known words of the script's languages, and whether one
         has letters none of our eight languages writes. (The languages stage sums these over a
         run to see whether it need ask ``outside_language`` at all.)"""
-        romanized = sum(1 for w in words if w in _romanized_russian()) if script == LATIN else 0
+        romanized = _romanized_count(words) if script == LATIN else 0
         known = self.known_count(words, SCRIPT_LANGS[script]) if script in SCRIPT_LANGS else 0
         return romanized, known, _foreign_letters(words)
 
     def _outside(self, text: str, script: str, words: list[str], letters: int, best: str | None) -> Identification | None:
         if script == LATIN and len(words) >= 2:
-            romanized = sum(1 for w in words if w in _romanized_russian()) / len(words)
+            romanized = _romanized_count(words) / len(words)
             if romanized >= ROMANIZED_SHARE:
                 if best is None:
                     probs = self.probabilities_of_words(words, script)
@@ -249,6 +249,11 @@ _ROMAN = (
     dict(zip("абвгдежзийклмнопрстуфхцчшщъыьэюяё", "a b v g d e zh z i y k l m n o p r s t u f kh ts ch sh shch _ y _ e yu ya e".split(), strict=True)),
     dict(zip("абвгдежзийклмнопрстуфхцчшщъыьэюяё", "a b v g d e zh z i j k l m n o p r s t u f h c ch sh sch _ y _ e ju ja jo".split(), strict=True)),
 )
+
+
+def _romanized_count(words: list[str]) -> int:
+    table = _romanized_russian()
+    return sum(1 for w in words if w in table)
 
 
 @lru_cache(maxsize=1)

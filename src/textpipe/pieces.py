@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -35,8 +35,6 @@ class Piece:
     delimited: bool
     lang: str = UNDETERMINED
     score: float = 0.0
-    #: the ``[start, end)`` spans of its words, in order (they cover all of its letters)
-    spans: list[tuple[int, int]] = field(default_factory=list)
 
 
 def pieces_of(text: str, block: Block) -> list[Piece]:
@@ -62,12 +60,11 @@ def pieces_of(text: str, block: Block) -> list[Piece]:
         if piece is not None and not sentence_break and not quote_break and piece.script == script:
             piece.end = end
             piece.words += 1
-            piece.spans.append((start, end))
         else:
             if piece is not None:
                 _close(piece, gap)
             sentence += sentence_break
-            piece = Piece(start, end, script, 1, sentence, bool(_OPENING.search(gap)), spans=[(start, end)])
+            piece = Piece(start, end, script, 1, sentence, bool(_OPENING.search(gap)))
             pieces.append(piece)
         previous_end = end
     if piece is not None:
@@ -112,15 +109,11 @@ _SENTENCE_BIT, _QUOTE_BIT = 1, 2
 
 
 def _break_table() -> np.ndarray:
-    chars: dict[str, int] = {}
+    """Per code point below U+2100 (the last entry stands for every one above): its break bits."""
+    table = np.zeros(0x2101, dtype=np.uint8)
     for code in range(0x2100):
         char = chr(code)
-        bits = (_SENTENCE_BIT if _SENTENCE_BREAK.match(char) else 0) | (_QUOTE_BIT if _QUOTE_BREAK.match(char) else 0)
-        if bits:
-            chars[char] = bits
-    table = np.zeros(0x2101, dtype=np.uint8)  # the last entry stands for every character above
-    for char, bits in chars.items():
-        table[ord(char)] = bits
+        table[code] = (_SENTENCE_BIT if _SENTENCE_BREAK.match(char) else 0) | (_QUOTE_BIT if _QUOTE_BREAK.match(char) else 0)
     return table
 
 

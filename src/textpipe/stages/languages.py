@@ -272,7 +272,9 @@ class Languages(Stage):
         ident = self.identifier
         if not self.config.other_languages:
             return np.zeros(len(page.run_sizes), dtype=bool)
-        sums = page.run_sums(page.table.numbers[page.rows, :6])
+        table = page.table
+        names = ("tokens", "letters", "romanized", "known", "foreign", "odd_script")
+        sums = page.run_sums(table.numbers[page.rows][:, [table.column(n) for n in names]])
         tokens, letters, romanized, known, foreign, odd = sums.T
         with np.errstate(divide="ignore", invalid="ignore"):
             latin = np.array([s == LATIN for s in page.run_scripts])
@@ -297,8 +299,7 @@ class Languages(Stage):
         """Label the run whole when it is in a language outside our eight (or romanized Russian)."""
         pieces = page.pieces(run)
         run_text = " ".join(text[start:end] for start, end, _ in pieces)
-        tokens = [t for row in page.rows[page.run_words(run)].tolist() for t in page.table.tokens[row]]
-        whole = self.identifier.outside_language(run_text, tokens)
+        whole = self.identifier.outside_language(run_text, [t for word in page.run_tokens(run) for t in word])
         if whole is None:
             return False
         mine = page.run_words(run)
