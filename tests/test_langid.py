@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import textpipe
 from textpipe.langid import LanguageIdentifier, identify, shipped_model
@@ -130,6 +132,29 @@ def test_czech_and_slovak_are_not_polish(text, lang):
 )
 def test_other_languages_are_not_forced_into_ours(text, lang):
     assert identify(text)[0] == lang
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("한국어 페이지", "ko"),
+        ("日本語のページです", "ja"),  # Han and kana together: Japanese
+        ("ქართული ენა", "ka"),  # a script langdetect has no profile of
+        ("ภาษาไทย", "th"),
+        ("ᐃᓄᒃᑎᑐᑦ", "und"),  # a script we know no language of
+    ],
+)
+def test_a_script_one_language_writes_gives_that_language(text, lang):
+    assert identify(text)[0] == lang
+
+
+def test_only_the_profiles_of_the_texts_script_are_loaded():
+    """langdetect decides only among the languages that write the text's script."""
+    from textpipe.langid import SCRIPT_PROFILES, _factory
+
+    assert identify("مرحبا بكم في موقعنا")[0] == "ar"
+    assert identify("这是一个中文网站")[0] == "zh"
+    assert _factory(0, SCRIPT_PROFILES["ARABIC"]).langlist == ["ar", "fa", "ur"]
 
 
 @pytest.mark.parametrize(
@@ -262,3 +287,29 @@ def test_outside_language_agrees_with_identify(ident, text, lang):
     assert (found.lang if found else None) == lang
     if found is not None:
         assert ident.identify(text) == found
+
+
+_FORM_LETTERS = "aAzZ'’-ıİßẞłŁąśóÓвВёЁіІўЎїЇґҐэЭσΣςßx²\n "
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=_FORM_LETTERS, max_size=12), max_size=20))
+def test_batched_word_reading_is_the_same_as_one_at_a_time(texts):
+    """The languages stage reads a page's new written forms in one batch: the same words and
+    excluded letters as reading them one by one."""
+    from textpipe.langid_model import excluded_bits, excluded_bits_many, words_of_many
+
+    groups = words_of_many(texts)
+    assert groups == [words_of(text) for text in texts]
+    assert excluded_bits_many(groups).tolist() == [excluded_bits(words) for words in groups]
+
+
+def test_outside_evidence_counts_each_groups_words():
+    from textpipe.scripts import CYRILLIC, LATIN
+
+    ident = LanguageIdentifier()
+    groups = [["privet", "kak", "dela"], ["window", "house"], ["дом"], ["straße"], []]
+    romanized, known, foreign = ident.outside_evidence(groups, [LATIN, LATIN, CYRILLIC, LATIN, LATIN])
+    assert romanized.tolist()[:2] == [3, 0] and romanized[2] == 0  # romanized Russian counts in Latin only
+    assert known.tolist()[1:3] == [2, 1]
+    assert foreign.tolist() == [False, False, False, True, False]

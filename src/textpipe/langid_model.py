@@ -101,6 +101,22 @@ def words_of(text: str) -> list[str]:
     return words
 
 
+def words_of_many(texts: list[str]) -> list[list[str]]:
+    """``words_of`` of each text, cheaper for many short ones (the written forms of a page): one
+    normalization for all, and a text that is one word once normalized needs no search."""
+    normalized = normalize("\n".join(texts)).split("\n")
+    if len(normalized) != len(texts):  # a text holds a line break
+        return [words_of(text) for text in texts]
+    whole_word = WORD.fullmatch
+    out: list[list[str]] = []
+    for text in normalized:
+        if whole_word(text) and (text.isascii() or not (_ASCII_LETTER.search(text) and _CYRILLIC_LETTER.search(text))):
+            out.append([text])
+        else:
+            out.append(words_of(text))
+    return out
+
+
 def ngrams_of(word: str, max_n: int = MAX_N) -> list[str]:
     """The character 1- to ``max_n``-grams of `` word `` (1-grams of the letters only)."""
     padded = f" {word} "
@@ -137,6 +153,23 @@ def excluded_bits(words: list[str]) -> int:
         for char in word:
             bits |= _EXCLUDED_BITS.get(char, 0)
     return bits
+
+
+#: ``_EXCLUDED_BITS`` by code point (every diagnostic letter is below U+0530)
+_EXCLUDED_LUT = np.zeros(0x531, dtype=np.uint8)
+for _char, _bits in _EXCLUDED_BITS.items():
+    _EXCLUDED_LUT[ord(_char)] = _bits
+
+
+def excluded_bits_many(groups: list[list[str]]) -> np.ndarray:
+    """``excluded_bits`` of each group of words, all at once."""
+    if not groups:
+        return np.zeros(0, dtype=np.int64)
+    texts = [" ".join(words) + "\n" for words in groups]  # one character more a group: none is empty
+    codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    bits = _EXCLUDED_LUT[np.minimum(codes, len(_EXCLUDED_LUT) - 1)]
+    starts = np.concatenate(([0], np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)))[:-1]))
+    return np.bitwise_or.reduceat(bits, starts).astype(np.int64)
 
 
 def diagnostic_penalty(word: str, penalty: float) -> list[float] | None:

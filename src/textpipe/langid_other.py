@@ -34,57 +34,51 @@ _SCRIPT_PROFILES = {
 
 
 class _Profiles:
+    """The profiles of a script's languages as one matrix: a row per n-gram that some of them has,
+    a column per language, each cell the n-gram's smoothed log-probability in that language."""
+
     def __init__(self, langs: tuple[str, ...]) -> None:
         from langdetect.detector_factory import PROFILES_DIRECTORY
 
         self.langs = langs
-        counts: list[dict[str, float]] = []
+        rows: dict[str, int] = {}
+        places: list[np.ndarray] = []  # per language: the rows of its n-grams...
+        counts: list[np.ndarray] = []  # ...and their counts
         totals: list[list[float]] = []
         for lang in langs:
             data = json.loads((Path(PROFILES_DIRECTORY) / lang).read_text(encoding="utf-8"))
             folded: dict[str, float] = {}
             for gram, count in data["freq"].items():
                 key = gram.lower()
-                if len(key) != len(gram):
-                    continue
-                folded[key] = folded.get(key, 0) + count
-            counts.append(folded)
+                if len(key) == len(gram):
+                    folded[key] = folded.get(key, 0) + count
+            for gram in folded:
+                if gram not in rows:
+                    rows[gram] = len(rows)
+            places.append(np.fromiter(map(rows.__getitem__, folded), dtype=np.int64, count=len(folded)))
+            counts.append(np.fromiter(folded.values(), dtype=np.float64, count=len(folded)))
             totals.append([float(n) for n in data["n_words"]])
-        self.counts = counts
-        vocab = [0, 0, 0]
-        for gram in {g for c in counts for g in c}:
-            vocab[len(gram) - 1] += 1
-        self.denominators = np.log(np.array([[t[n] + _ALPHA * vocab[n] for n in range(3)] for t in totals]))  # langs x 3
-        self._cache: dict[str, np.ndarray | None] = {}
-
-    def gram_vector(self, gram: str) -> np.ndarray | None:
-        found = self._cache.get(gram, False)
-        if found is not False:
-            return found  # type: ignore[return-value]
-        raw = [c.get(gram, 0.0) for c in self.counts]
-        if not any(raw):
-            vector = None
-        else:
-            vector = np.log(np.array(raw) + _ALPHA) - self.denominators[:, len(gram) - 1]
-        if len(self._cache) < 500_000:
-            self._cache[gram] = vector
-        return vector
+        lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+        vocab = np.bincount(lengths - 1, minlength=3)
+        denominators = np.log(np.array([[t[n] + _ALPHA * vocab[n] for n in range(3)] for t in totals]))  # langs x 3
+        matrix = np.zeros((len(rows), len(langs)))
+        for column, (where, count) in enumerate(zip(places, counts)):
+            matrix[where, column] = count
+        self.rows = rows
+        self.logp = np.log(matrix + _ALPHA) - denominators.T[lengths - 1]
 
     def scores(self, text: str) -> tuple[np.ndarray, int]:
-        vectors = []
+        """The text's summed log-likelihood per language, and the number of its n-grams that count."""
+        grams: list[str] = []
         for word in words_of(normalize(text)):
             padded = f" {word} "
-            for n in (1, 2, 3):
-                for i in range(len(padded) - n + 1):
-                    gram = padded[i : i + n]
-                    if gram.isspace():
-                        continue
-                    v = self.gram_vector(gram)
-                    if v is not None:
-                        vectors.append(v)
-        if not vectors:
+            grams += word  # 1-grams: the letters
+            grams += [padded[i : i + 2] for i in range(len(padded) - 1)]
+            grams += [padded[i : i + 3] for i in range(len(padded) - 2)]
+        found = [row for row in map(self.rows.get, grams) if row is not None]
+        if not found:
             return np.zeros(len(self.langs)), 0
-        return np.sum(vectors, axis=0), len(vectors)
+        return self.logp.take(found, axis=0).sum(axis=0), len(found)
 
 
 @lru_cache(maxsize=2)
@@ -100,11 +94,13 @@ def other_language(text: str, script: str, ours: tuple[str, ...], margin: float 
     scores, n = profiles.scores(text)
     if n == 0:
         return None
-    best_ours = max((s for lang, s in zip(profiles.langs, scores) if lang in ours), default=-math.inf)
-    others = [(s, lang) for lang, s in zip(profiles.langs, scores) if lang not in ours]
-    if not others:
+    ours_mask = np.array([lang in ours for lang in profiles.langs])
+    if ours_mask.all():
         return None
-    best_other, lang = max(others)
+    best_ours = scores[ours_mask].max() if ours_mask.any() else -math.inf
+    others = np.flatnonzero(~ours_mask)
+    best = others[np.argmax(scores[others])]
+    best_other, lang = scores[best], profiles.langs[best]
     gap = (best_other - best_ours) / n
     if gap < margin:
         return None

@@ -16,7 +16,7 @@ import numpy as np
 
 from .document import Block
 from .langid import UNDETERMINED
-from .scripts import LATIN, OTHER, script_of
+from .scripts import CYRILLIC, LATIN, OTHER, script_of
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’ʼ\-][^\W\d_]+)*")
 _SENTENCE_BREAK = re.compile(r"[.!?…]|\n")
@@ -76,11 +76,21 @@ def _close(piece: Piece, gap_after: str) -> None:
     piece.delimited = piece.delimited and bool(_CLOSING.search(gap_after))
 
 
+#: words all of whose letters are Cyrillic, or Latin (every \\w character of these ranges but the
+#: digits is a letter, so a word of the pattern that matches is all letters of one script)
+_CYRILLIC_WORD = re.compile(r"[\u0400-\u052f'’ʼ\-]+")
+_LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff'’ʼ\-]+")
+
+
 @lru_cache(maxsize=1 << 16)
 def _word_script(word: str) -> str:
     """The script most of a word's letters are in (cached: words repeat all over a corpus)."""
     if word.isascii():  # a word of the pattern: ASCII letters, perhaps an apostrophe or hyphen
         return LATIN if any(c.isalpha() for c in word) else OTHER
+    if _CYRILLIC_WORD.fullmatch(word):
+        return CYRILLIC
+    if _LATIN_WORD.fullmatch(word):
+        return LATIN
     counts = Counter(script_of(c) for c in word if c.isalpha())
     if not counts:  # a "word" of no letters at all (², ⅷ...: \w but not alphabetic)
         return OTHER
@@ -143,21 +153,16 @@ class PageWords:
 def page_words(text: str, blocks: list[Block], script_codes: dict[str, int]) -> tuple[PageWords, np.ndarray]:
     """The page's words (``PageWords``) and each written form's script, as its code in ``script_codes``
     (a script not in it gets the next free code, added to it)."""
-    spans: list[tuple[int, int]] = []
-    counts: list[int] = []
-    for block in blocks:
-        found = [m.span() for m in _WORD.finditer(text, block.start, block.end)]
-        spans += found
-        counts.append(len(found))
-    numbers: dict[str, int] = {}
-    form = np.array([numbers.setdefault(text[s:e], len(numbers)) for s, e in spans], dtype=np.int64)
-    forms = list(numbers)
-    form_scripts = np.array([script_codes.setdefault(_word_script(f), len(script_codes)) for f in forms], dtype=np.int64)
-    bounds = np.array(spans, dtype=np.int64).reshape(-1, 2)
-    start, end = bounds[:, 0], bounds[:, 1]
+    words, start, end, counts = _words_of_blocks(text, blocks)
+    index = {word: number for number, word in enumerate(dict.fromkeys(words))}
+    form = np.fromiter(map(index.__getitem__, words), dtype=np.int64, count=len(words))
+    forms = list(index)
+    scripts = list(map(_word_script, forms))
+    codes = {script: script_codes.setdefault(script, len(script_codes)) for script in dict.fromkeys(scripts)}
+    form_scripts = np.fromiter(map(codes.__getitem__, scripts), dtype=np.int64, count=len(forms))
     block = np.repeat(np.arange(len(blocks)), counts)
     block_starts = np.array([b.start for b in blocks], dtype=np.int64)[block]
-    if not spans:
+    if not words:
         empty = np.zeros(0, dtype=np.int64)
         return PageWords(start, end, block, form, forms, empty, empty), form_scripts
     # what lies in the gap before each word: a sentence end? a bracket or quote?
@@ -176,3 +181,32 @@ def page_words(text: str, blocks: list[Block], script_codes: dict[str, int]) -> 
     piece = np.cumsum(first_in_block | sentence_break | quote_break | script_change) - 1
     sentence = np.cumsum(first_in_block | sentence_break) - 1
     return PageWords(start, end, block, form, forms, piece, sentence), form_scripts
+
+
+_WORD_SPLIT = re.compile(f"({_WORD.pattern})")
+
+
+def _words_of_blocks(text: str, blocks: list[Block]) -> tuple[list[str], np.ndarray, np.ndarray, list[int]]:
+    """The words of the blocks (``_WORD`` matches, in text order), their starts and ends, and each
+    block's number of words. (One ``re.split`` a block: its parts alternate gap, word, gap...; the
+    offsets come from the parts' lengths, with no match object made per word.)"""
+    words: list[str] = []
+    lengths: list[int] = []
+    counts: list[int] = []
+    firsts: list[int] = []  # each block's first part
+    for block in blocks:
+        parts = _WORD_SPLIT.split(text[block.start : block.end])
+        firsts.append(len(lengths))
+        lengths += map(len, parts)
+        words += parts[1::2]
+        counts.append(len(parts) // 2)
+    ends = np.cumsum(np.array(lengths, dtype=np.int64))
+    part_counts = np.diff(np.array(firsts + [len(lengths)], dtype=np.int64))
+    part_block = np.repeat(np.arange(len(blocks)), part_counts)
+    before = np.concatenate(([0], ends))[firsts]  # the parts' length before each block's first part
+    starts_of_blocks = np.array([b.start for b in blocks], dtype=np.int64)
+    ends = ends - before[part_block] + starts_of_blocks[part_block]
+    place = np.arange(len(lengths)) - np.array(firsts, dtype=np.int64)[part_block]
+    word_ends = ends[place % 2 == 1]
+    word_starts = word_ends - np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    return words, word_starts, word_ends, counts

@@ -41,7 +41,7 @@ import numpy as np
 
 from ..document import Document, Segment
 from ..langid import KNOWN_SHARE, ROMANIZED_SHARE, SCRIPT_LANGS, UNDETERMINED, LanguageIdentifier
-from ..langid_model import LANGS, excluded_bits, words_of
+from ..langid_model import LANGS, excluded_bits_many, words_of_many
 from ..pieces import PageWords, page_words
 from ..scripts import LATIN, OTHER, script_of
 from ..stage import Stage
@@ -117,20 +117,32 @@ class _FormTable:
         new = [k for k, row in enumerate(rows) if row < 0]
         if new:
             first = len(self.tokens)
-            for k in new:
-                rows[k] = index[(forms[k], scripts[k])] = len(self.tokens)
-                self.tokens.append(words_of(forms[k]))
+            new_forms = [forms[k] for k in new]
+            new_scripts = [scripts[k] for k in new]
+            tokens = words_of_many(new_forms)
+            for k, key, row in zip(new, zip(new_forms, new_scripts), range(first, first + len(new))):
+                rows[k] = index[key] = row
+            self.tokens += tokens
             self._grow(len(self.tokens))
-            added = self.tokens[first:]
-            self.vectors[first : len(self.tokens)] = self.identifier.model.word_matrix(added)
-            self.numbers[first : len(self.tokens)] = [self._numbers(forms[k], scripts[k], tokens) for k, tokens in zip(new, added)]
+            self.vectors[first : len(self.tokens)] = self.identifier.model.word_matrix(tokens)
+            self.numbers[first : len(self.tokens)] = self._numbers(new_forms, new_scripts, tokens)
         return np.array(rows, dtype=np.int64)
 
-    def _numbers(self, form: str, script: str, tokens: list[str]) -> tuple[int, ...]:
-        romanized, known, foreign = self.identifier.outside_evidence(tokens, script)
-        odd = any((script_of(t[0]) or OTHER) != script for t in tokens)
-        titled = form[0].isupper() and (len(form) == 1 or form[1].islower())
-        return (len(tokens), sum(map(len, tokens)), romanized, known, foreign, odd, excluded_bits(tokens), form[0].isupper(), titled)
+    def _numbers(self, forms: list[str], scripts: list[str], tokens: list[list[str]]) -> np.ndarray:
+        """The ``NUMBERS`` columns of new forms (each in its script, with its words)."""
+        out = np.empty((len(forms), len(self.NUMBERS)), dtype=np.int64)
+        romanized, known, foreign = self.identifier.outside_evidence(tokens, scripts)
+        columns = dict(zip(self.NUMBERS, out.T))
+        columns["tokens"][:] = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+        columns["letters"][:] = [sum(map(len, words)) for words in tokens]
+        columns["romanized"][:] = romanized
+        columns["known"][:] = known
+        columns["foreign"][:] = foreign
+        columns["odd_script"][:] = [any((script_of(w[0]) or OTHER) != s for w in words) for words, s in zip(tokens, scripts)]
+        columns["excluded"][:] = excluded_bits_many(tokens)
+        columns["capitalized"][:] = [form[0].isupper() for form in forms]
+        columns["titled"][:] = [form[0].isupper() and (len(form) == 1 or form[1].islower()) for form in forms]
+        return out
 
     def _grow(self, size: int) -> None:
         if size > len(self.vectors):
