@@ -313,3 +313,12 @@ def test_outside_evidence_counts_each_groups_words():
     assert romanized.tolist()[:2] == [3, 0] and romanized[2] == 0  # romanized Russian counts in Latin only
     assert known.tolist()[1:3] == [2, 1]
     assert foreign.tolist() == [False, False, False, True, False]
+
+
+def test_diagnostic_counts_are_the_penalties_of_each_word():
+    from textpipe.langid_model import diagnostic_counts, diagnostic_penalty
+
+    words = ["łąśęść", "ўіэ", "dom", "ąę", "ёё"]
+    counts = diagnostic_counts(words)
+    for word, row in zip(words, counts):
+        assert (row * -8.0).tolist() == (diagnostic_penalty(word, 8.0) or [0.0] * len(LANGS))

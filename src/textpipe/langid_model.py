@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from itertools import compress, repeat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -172,6 +173,27 @@ def excluded_bits_many(groups: list[list[str]]) -> np.ndarray:
     return np.bitwise_or.reduceat(bits, starts).astype(np.int64)
 
 
+#: per code point below U+0531: 1 for each language of LANGS that never writes it (a diagnostic letter)
+_NEVER_WRITES = np.zeros((0x531, len(LANGS)))
+for _char, _allowed in DIAGNOSTIC.items():
+    _NEVER_WRITES[ord(_char)] = [lang not in _allowed for lang in LANGS]
+_IS_DIAGNOSTIC = _NEVER_WRITES.any(axis=1)
+
+
+def diagnostic_counts(words: list[str]) -> np.ndarray:
+    """Per word and language: how many distinct diagnostic letters of the word the language never
+    writes (``diagnostic_penalty`` is minus the penalty times this)."""
+    out = np.zeros((len(words), len(LANGS)))
+    codes = np.frombuffer("\n".join(words).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    owner = np.cumsum(codes == 10)  # words hold no line break
+    codes = np.minimum(codes, len(_NEVER_WRITES) - 1)
+    marked = _IS_DIAGNOSTIC[codes]
+    if marked.any():
+        pairs = np.unique(owner[marked] * len(_NEVER_WRITES) + codes[marked])  # each letter once a word
+        np.add.at(out, pairs // len(_NEVER_WRITES), _NEVER_WRITES[pairs % len(_NEVER_WRITES)])
+    return out
+
+
 def diagnostic_penalty(word: str, penalty: float) -> list[float] | None:
     """Per-language penalties for the word's diagnostic letters (None when it has none)."""
     out: list[float] | None = None
@@ -315,13 +337,8 @@ class NgramModel:
             if len(rows):  # owners ascend: sum each word's run of rows
                 first = np.flatnonzero(np.concatenate(([True], owners[1:] != owners[:-1])))
                 totals[owners[first]] = np.add.reduceat(self.gram_logp.take(rows, axis=0).astype(np.float64), first, axis=0)
-        out = []
-        for word, vector in zip(words, totals.tolist()):
-            penalty = diagnostic_penalty(word, self.params.diag_penalty)
-            if penalty is not None:
-                vector = [v + p for v, p in zip(vector, penalty)]
-            out.append(tuple(vector))
-        return out
+        totals += diagnostic_counts(words) * -self.params.diag_penalty
+        return list(map(tuple, totals.tolist()))
 
     def text_scores(self, words: list[str]) -> list[float]:
         """The summed log-likelihoods of the words, one per language of LANGS (zeros for none)."""
@@ -362,28 +379,26 @@ class NgramModel:
     def word_matrix(self, groups: list[list[str]]) -> np.ndarray:
         """One row per group of words: the sum of their vectors (``text_scores`` of each group,
         all groups at once: the table's rows in one ``take``, the other words in one batch)."""
-        table = self.word_index
-        cache = self._cache
         out = np.zeros((len(groups), len(LANGS)))
-        rows: list[int] = []
-        owners: list[int] = []
-        missing = [w for group in groups for w in group if w not in table and w not in cache]
-        if missing:
-            self._remember(list(dict.fromkeys(missing)))
-        for i, group in enumerate(groups):
-            for word in group:
-                row = table.get(word)
-                if row is None:
-                    out[i] += cache[word]
-                else:
-                    rows.append(row)
-                    owners.append(i)
-        if rows:
-            vectors = self.word_vectors.take(rows, axis=0)
-            if len(set(owners)) == len(owners):  # one table word a group, as a rule: no need to add up
-                out[owners] += vectors
+        words = [word for group in groups for word in group]
+        owners = np.repeat(np.arange(len(groups)), np.fromiter(map(len, groups), dtype=np.int64, count=len(groups)))
+        rows = np.fromiter(map(self.word_index.get, words, repeat(-1)), dtype=np.int64, count=len(words))
+        outside = rows < 0
+        if outside.any():  # first the words outside the table, in order...
+            cache = self._cache
+            others = list(compress(words, outside.tolist()))
+            missing = [word for word in dict.fromkeys(others) if word not in cache]
+            if missing:
+                self._remember(missing)
+            np.add.at(out, owners[outside], np.array([cache[word] for word in others]))
+        inside = ~outside
+        if inside.any():  # ...then the table's
+            vectors = self.word_vectors.take(rows[inside], axis=0)
+            mine = owners[inside]
+            if (np.diff(mine) > 0).all():  # one table word a group, as a rule: no need to add up
+                out[mine] += vectors
             else:
-                np.add.at(out, owners, vectors)
+                np.add.at(out, mine, vectors)
         return out
 
     def _remember(self, words: list[str]) -> list[tuple[float, ...]]:
@@ -421,3 +436,7 @@ class NgramModel:
 
     def temperature(self, n_words: int) -> float:
         return self.params.temperatures[length_bucket(n_words)]
+
+    def temperatures(self, n_words: np.ndarray) -> np.ndarray:
+        """``temperature`` of each number of words."""
+        return np.array(self.params.temperatures)[np.searchsorted(LENGTH_BUCKETS, n_words, side="left")]

@@ -406,7 +406,9 @@ class _ScriptRuns:
         config = stage.config
         columns = [_INDEX[lang] for lang in langs]
         #: the runs' words, run by run
-        self.rows = rows = np.concatenate([page.run_words(run) for run in runs])
+        chosen = np.zeros(len(page.run_sizes), dtype=bool)
+        chosen[runs] = True  # (``runs`` ascend: their words come run by run in the page's order)
+        self.rows = rows = page.order[np.repeat(chosen, page.run_sizes)]
         sizes = page.run_sizes[runs]
         self.sizes = sizes
         self.starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
@@ -430,7 +432,7 @@ class _ScriptRuns:
         self.uniform = gains < least - 1e-6
         # each run's probabilities as a whole (softmax of its summed scores at its length's temperature)
         tokens = np.add.reduceat(numbers[:, table.column("tokens")], self.starts)
-        temperatures = np.array([model.temperature(n) for n in tokens.tolist()])
+        temperatures = model.temperatures(tokens)
         z = np.add.reduceat(totals, self.starts, axis=0) / temperatures[:, None] + prior_logs
         exp = np.exp(z - z.max(axis=1, keepdims=True))
         self.probabilities = exp / exp.sum(axis=1, keepdims=True)
