@@ -7,6 +7,8 @@ processes on the machine disturb it less) of
 
 - ``read html``: the default pipeline's read stage on each JSONL line, taking its ``html`` (parsing
   the line, HTML to text and blocks with ``textpipe.html``);
+- ``read html cold``: the same, the first round alone: each page read once, the first reading this
+  process does (what a run over new pages pays; the documents are not kept);
 - ``html_to_page``: the HTML part alone, on the pages' HTML strings;
 - ``read text``: the read stage on each line, taking its ``text`` (the plain-text dump: parsing the
   line and normalizing the text);
@@ -25,6 +27,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -53,17 +56,19 @@ def best_ms_per_item(work: Callable[[], object], items: int, repeat: int) -> flo
     return best / items * 1000
 
 
-def measure_reading(data: str, prefer: str, repeat: int) -> tuple[float, float]:
-    """CPU ms a page of the read stage (JSONL lines to documents), and of serializing them."""
+def measure_reading(data: str, prefer: str, repeat: int) -> tuple[float, float, float]:
+    """CPU ms a page of the read stage (JSONL lines to documents): the first round alone and the
+    best round; and of serializing the documents."""
     pipe = reading_pipeline(prefer)
     raws = list(pipe.reader.raw_inputs([data]))
+    cold_ms = best_ms_per_item(lambda: _each(pipe.reader.to_document, raws), len(raws), 1)
     read_ms = best_ms_per_item(lambda: [pipe.reader.to_document(raw) for raw in raws], len(raws), repeat)
     docs = list(pipe.processors[0].run(pipe.reader.to_document(raw) for raw in raws))
     serialize_ms = best_ms_per_item(lambda: [Write.serialize(doc) for doc in docs], len(docs), repeat)
-    return read_ms, serialize_ms
+    return cold_ms, read_ms, serialize_ms
 
 
-def _each(function: Callable[[str], object], items: list[str]) -> None:
+def _each(function: Callable[[Any], object], items: list[Any]) -> None:
     """``function`` on every item, keeping no result (kept results would make the garbage
     collector's full passes longer and longer, and be measured with the function)."""
     for item in items:
@@ -82,9 +87,10 @@ def main() -> int:
         htmls = [orjson.loads(line)["html"] for line in handle if line.strip()]
     rows = []
     for prefer in ("html", "text"):
-        read_ms, serialize_ms = measure_reading(args.data, prefer, args.repeat)
+        cold_ms, read_ms, serialize_ms = measure_reading(args.data, prefer, args.repeat)
         rows.append((f"read {prefer}", read_ms))
         if prefer == "html":
+            rows.append(("read html cold", cold_ms))
             rows.append(("html_to_page", best_ms_per_item(lambda: _each(html_to_page, htmls), len(htmls), args.repeat)))
         rows.append((f"serialize {prefer}", serialize_ms))
     print(f"{len(htmls)} pages, CPU ms a page (best of {args.repeat})")

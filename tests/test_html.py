@@ -17,8 +17,9 @@ def texts(page: HtmlPage) -> list[str]:
     return [page.text[b.start : b.end] for b in page.blocks]
 
 
-def check_invariants(page: HtmlPage) -> None:
-    """Offsets, joining, normalization: what every page must satisfy."""
+def check_invariants(page: HtmlPage, *, in_pre: bool = False) -> None:
+    """Offsets, joining, normalization: what every page must satisfy. ``in_pre``: the page may
+    have blocks inside a ``<pre>`` (which keep their inner spacing whatever their own tag)."""
     parts = texts(page)
     assert page.text == "\n\n".join(parts)
     position = 0
@@ -28,7 +29,7 @@ def check_invariants(page: HtmlPage) -> None:
         position = block.end + 2
         assert part and part == part.strip()
         assert "\n" not in part
-        assert "  " not in part or block.hints.tag == "pre"  # pre keeps inner spacing
+        assert "  " not in part or block.hints.tag == "pre" or in_pre  # pre keeps inner spacing
         assert block.role == BODY and block.kind is None
         assert block.hints is not None and 0.0 <= block.hints.link_density <= 1.0
     assert normalize_text(page.text) == page.text
@@ -189,6 +190,15 @@ def test_block_rules(html: str, expected: list[str]) -> None:
     page = html_to_page(html)
     check_invariants(page)
     assert texts(page) == expected
+
+
+def test_blocks_inside_pre_keep_their_spacing() -> None:
+    page = html_to_page("<pre><p>Привет  Привет</p>  two  spaces\n</pre><p>a  b</p>")
+    assert [(page.text[b.start : b.end], b.hints.tag) for b in page.blocks] == [
+        ("Привет  Привет", "p"),
+        ("two  spaces", "pre"),
+        ("a b", "p"),
+    ]
 
 
 def test_pre_lines_are_blocks() -> None:
@@ -379,7 +389,8 @@ def test_broken_html() -> None:
     )
 )
 def test_random_html_keeps_invariants(parts: list[str]) -> None:
-    check_invariants(html_to_page("".join(parts)))
+    html = "".join(parts)
+    check_invariants(html_to_page(html), in_pre="<pre>" in html)
 
 
 @settings(max_examples=150, deadline=None)
@@ -416,6 +427,40 @@ def test_whitespace_before_a_blocks_text_changes_nothing() -> None:
     assert texts(page) == ["link text", "plain"]
     assert block_of(page, "link text").hints.link_density == pytest.approx(0.5)
     assert block_of(page, "plain").hints.link_density == 0.0
+
+
+def test_title_is_the_head_title_else_the_first_title_anywhere() -> None:
+    # The <title> child of <head> wins over an earlier-looking one in an <svg> icon of the body.
+    page = html_to_page("<html><head><meta charset='utf-8'><title>Page title</title><title>Second</title></head>"
+                        "<body><svg><title>Icon</title></svg><p>x</p></body></html>")
+    assert page.title == "Page title"
+    # No title in <head>: the first one anywhere.
+    assert html_to_page("<body><svg><title> Icon  name </title></svg><p>x</p></body>").title == "Icon name"
+
+
+def test_link_density_of_blocks_wholly_and_partly_in_links() -> None:
+    page = html_to_page(
+        "<ul><li><a href='/a'>Home <b>page</b></a></li><li>About <a href='/b'>us</a></li>"
+        "<li><a href='/c'> </a>Contact</li></ul>"
+    )
+    densities = {page.text[b.start : b.end]: b.hints.link_density for b in page.blocks}
+    assert densities == {"Home page": 1.0, "About us": pytest.approx(2 / 7), "Contact": 0.0}
+
+
+def test_attrs_over_the_cap_overlapping_the_parents() -> None:
+    # Own tokens come first; the parent's tokens that repeat them are dropped before the cap counts.
+    classes = " ".join(f"c{i}" for i in range(30))
+    page = html_to_page(f"<div class='{classes}'><p class='c3 lead c0'>Text</p></div>")
+    expected = ("c3", "lead", "c0", "c1", "c2", *(f"c{i}" for i in range(4, 29)))  # c29 fell off
+    assert page.blocks[0].hints.attrs == expected
+    assert len(expected) == 30
+
+
+def test_attrs_over_the_cap_keep_an_ancestors_class_that_looks_like_a_role() -> None:
+    # Counted as a class token where it was set, but kept past the cap by its form, as role tokens are.
+    classes = " ".join(f"w{i}" for i in range(31))
+    page = html_to_page(f"<div class='role=x'><div class='{classes}'><p>Leaf</p></div></div>")
+    assert page.blocks[0].hints.attrs == (*(f"w{i}" for i in range(30)), "role=x")
 
 
 def test_batch_separator_in_the_page_text() -> None:

@@ -56,13 +56,17 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .document import Block, BlockHints
+from .document import BODY, Block, BlockHints
 from .normalize import normalize_text
 
-try:  # selectolax >= 0.3.13 has the Lexbor backend
+try:  # selectolax >= 0.3.13 has the Lexbor backend (it parses bytes as UTF-8)
     from selectolax.lexbor import LexborHTMLParser as _Parser
 except ImportError:  # pragma: no cover - old selectolax
-    from selectolax.parser import HTMLParser as _Parser
+    from selectolax.parser import HTMLParser as _OldParser
+
+    def _Parser(html: bytes) -> _OldParser:  # type: ignore[no-redef]
+        """The old backend guesses the encoding of bytes: give it text."""
+        return _OldParser(html.decode("utf-8"))
 
 __all__ = ["HtmlPage", "html_to_page"]
 
@@ -148,19 +152,10 @@ def _visible(text: str) -> int:
     return len("".join(text.split()))
 
 
-class _Frame:
-    """An open element on the walk's stack."""
-
-    __slots__ = ("node", "tag", "parent", "block", "tokens", "capped", "row")
-
-    def __init__(self, node, tag: str, parent: _Frame | None, block: bool) -> None:
-        self.node = node
-        self.tag = tag
-        self.parent = parent
-        self.block = block
-        self.tokens: tuple[str, ...] | None = None  # own + ancestors', computed on demand
-        self.capped = 0  # how many of ``tokens`` count against the cap
-        self.row = False  # a table row joined into one block
+#: An open element on the walk's stack, a list (cheaper to make than an object; pages open
+#: hundreds): [node, tag, parent frame or None, is a block element, is a joined table row,
+#: its tokens once known (see :class:`_TokenMemo`) or None].
+_Frame = list
 
 
 def _is_free(token: str) -> bool:
@@ -194,71 +189,76 @@ def _value_tokens(value: str, words: dict[str, list[str]]) -> list[str]:
     return tokens
 
 
-def _own_tokens(tag: str, attributes: dict, words: dict[str, list[str]]) -> tuple[list[str], list[str]]:
-    """(free tokens, class/id/aria tokens) of one element, each deduplicated, in order."""
-    free: list[str] = []
-    if tag in _SEMANTIC:
-        free.append(f"<{tag}>")
-    role = attributes.get("role")
+#: an element's own tokens: (tokens, the set of them, how many count against the cap)
+_Own = tuple[tuple[str, ...], frozenset, int]
+#: tokens of an element and its ancestors: (tokens, how many count against the cap)
+_Tokens = tuple[tuple[str, ...], int]
+_NO_TOKENS: _Tokens = ((), 0)
+
+
+def _own_tokens(key: tuple, words: dict[str, list[str]]) -> _Own:
+    """The tokens of one element, free ones first, each kind deduplicated, in order, from its
+    key: (tag if semantic, ``class``, ``id``, ``role``, ``aria-label``)."""
+    semantic, class_value, id_value, role, label = key
+    if class_value:
+        capped = _value_tokens(class_value, words)
+        if id_value:
+            capped = capped + _value_tokens(id_value, words)
+    elif id_value:
+        capped = _value_tokens(id_value, words)
+    else:
+        capped = []
+    if label:
+        capped = capped + label.lower().split()
+    if not (semantic or role):  # the common case: class and id only
+        seen = frozenset(capped)
+        if len(seen) == len(capped) <= _MAX_CLASS_TOKENS:  # no duplicates to drop, none over the cap
+            return tuple(capped), seen, len(capped)
+        tokens = tuple(dict.fromkeys(capped))[:_MAX_CLASS_TOKENS]
+        return tokens, frozenset(tokens), len(tokens)
+    if len(capped) > 1:
+        capped = list(dict.fromkeys(capped))
+    free: list[str] = [f"<{semantic}>"] if semantic else []
     if role:
         for value in role.lower().split():
             free.append(f"role={value}")
             landmark = _ROLE_TAGS.get(value)
             if landmark and landmark not in free:
                 free.append(landmark)
-    capped: list[str] = []
-    for name in ("class", "id"):
-        value = attributes.get(name)
-        if value:
-            capped += _value_tokens(value, words)
-    label = attributes.get("aria-label")
-    if label:
-        capped += label.lower().split()
-    if len(capped) > 1:
-        capped = list(dict.fromkeys(capped))
     if free and capped:
         capped = [token for token in capped if not _is_free(token)]
-    return free, capped[:_MAX_CLASS_TOKENS]
+    capped = capped[:_MAX_CLASS_TOKENS]
+    tokens = tuple(free + capped)
+    return tokens, frozenset(tokens), len(capped)
 
 
-class _OwnTokens:
-    """An element's own tokens, ready to be put in front of its parent's."""
-
-    __slots__ = ("tokens", "seen", "capped")
-
-    def __init__(self, free: list[str], capped: list[str]) -> None:
-        self.tokens = tuple(free + capped)
-        self.seen = frozenset(self.tokens)
-        self.capped = len(capped)  # how many count against the cap
-
-    def merge(self, inherited: tuple[str, ...], inherited_capped: int) -> tuple[tuple[str, ...], int]:
-        """(tokens, how many count against the cap) of the element, given its parent's."""
-        own = self.tokens
-        if not own:
-            return inherited, inherited_capped
-        if not inherited:
-            return own, self.capped
-        seen = self.seen
-        if self.capped + inherited_capped <= _MAX_CLASS_TOKENS:
-            if seen.isdisjoint(inherited):
-                return own + inherited, self.capped + inherited_capped
-            merged = own + tuple([token for token in inherited if token not in seen])
-            return merged, _count_capped(merged)
-        # Over the cap: keep the inherited semantic tokens, and class tokens while there is room.
-        room = _MAX_CLASS_TOKENS - self.capped
-        kept = []
-        for token in inherited:
-            if token in seen:
+def _merge(own: _Own, inherited: _Tokens) -> _Tokens:
+    """The tokens of an element: its own put in front of its parent's (``inherited``), those
+    deduplicated, and the class tokens capped (the semantic ones are all kept)."""
+    tokens, seen, capped = own
+    parents, parents_capped = inherited
+    if not parents:
+        return tokens, capped
+    if capped + parents_capped <= _MAX_CLASS_TOKENS:
+        if seen.isdisjoint(parents):
+            return tokens + parents, capped + parents_capped
+        merged = tokens + tuple([token for token in parents if token not in seen])
+        return merged, _count_capped(merged)
+    # Over the cap: keep the inherited semantic tokens, and class tokens while there is room.
+    room = _MAX_CLASS_TOKENS - capped
+    if _count_capped(parents) == len(parents):  # none looks free (by its form, as below): the first that fit
+        kept = parents if seen.isdisjoint(parents) else tuple([token for token in parents if token not in seen])
+        return tokens + kept[:room], capped + min(len(kept), room)
+    kept_list = []
+    for token in parents:
+        if token in seen:
+            continue
+        if not (token[0] == "<" or token[:5] == "role="):
+            if room <= 0:
                 continue
-            if not (token[0] == "<" or token[:5] == "role="):
-                if room <= 0:
-                    continue
-                room -= 1
-            kept.append(token)
-        return own + tuple(kept), _MAX_CLASS_TOKENS - room
-
-
-_NO_OWN_TOKENS = (None, None, None, None, None)
+            room -= 1
+        kept_list.append(token)
+    return tokens + tuple(kept_list), _MAX_CLASS_TOKENS - room
 
 
 class _TokenMemo:
@@ -267,37 +267,38 @@ class _TokenMemo:
     An element's own tokens depend only on its tag (if semantic), ``class``, ``id``, ``role`` and
     ``aria-label``: they are memoized on those values. Its tokens are its own put in front of its
     parent's; sibling menu items, cards and table cells repeat the same, so that is memoized too,
-    on (those values, the parent's token tuple). The parent's tuple is keyed by identity and kept
-    alive in the memo, so an id is never reused.
+    on (its own tokens, the parent's tokens), both by identity and kept alive in the memo, so an
+    id is never reused. A frame's tokens are kept in the frame.
     """
 
     __slots__ = ("own", "merged", "words")
 
     def __init__(self) -> None:
-        self.own: dict[tuple, _OwnTokens] = {}
-        self.merged: dict[tuple, tuple[tuple[str, ...], int, tuple[str, ...]]] = {}
+        self.own: dict[tuple, _Own] = {}
+        self.merged: dict[tuple[int, int], _Tokens] = {}
         self.words: dict[str, list[str]] = {}
 
     def tokens(self, frame: _Frame) -> tuple[str, ...]:
         """Tokens of ``frame``'s element and its ancestors, nearest first."""
-        if frame.tokens is not None:
-            return frame.tokens
+        known = frame[5]
+        if known is not None:
+            return known[0]
         # Walk up to the nearest frame that already knows its tokens (iteratively: deep trees).
-        chain = []
-        f: _Frame | None = frame
-        while f is not None and f.tokens is None:
-            chain.append(f)
-            f = f.parent
-        inherited: tuple[str, ...] = f.tokens if f is not None else ()
-        inherited_capped = f.capped if f is not None else 0
+        chain = [frame]
+        parent = frame[2]
+        while parent is not None and parent[5] is None:
+            chain.append(parent)
+            parent = parent[2]
+        inherited = parent[5] if parent is not None else _NO_TOKENS
+        owns = self.own
         merged = self.merged
         for f in reversed(chain):
-            tag = f.tag
+            tag = f[1]
             if tag == "body" or tag == "html":
-                inherited, inherited_capped = (), 0
+                inherited = _NO_TOKENS
             else:
                 try:
-                    attributes = f.node.attributes
+                    attributes = f[0].attributes
                 except Exception:  # pragma: no cover - defensive: odd nodes from broken markup
                     attributes = None
                 if attributes:
@@ -308,17 +309,20 @@ class _TokenMemo:
                 else:
                     key = _NO_OWN_TOKENS
                 if key != _NO_OWN_TOKENS:
-                    memo_key = (key, id(inherited), inherited_capped)
-                    known = merged.get(memo_key)
-                    if known is None:
-                        own = self.own.get(key)
-                        if own is None:
-                            own = self.own[key] = _OwnTokens(*_own_tokens(tag, attributes or {}, self.words))
-                        known = merged[memo_key] = (*own.merge(inherited, inherited_capped), inherited)
-                    inherited, inherited_capped = known[0], known[1]
-            f.tokens = inherited
-            f.capped = inherited_capped
-        return frame.tokens  # type: ignore[return-value]
+                    own = owns.get(key)
+                    if own is None:
+                        own = owns[key] = _own_tokens(key, self.words)
+                    if own[0]:
+                        memo_key = (id(own), id(inherited))
+                        done = merged.get(memo_key)
+                        if done is None:
+                            done = merged[memo_key] = _merge(own, inherited)
+                        inherited = done
+            f[5] = inherited
+        return inherited[0]
+
+
+_NO_OWN_TOKENS = (None, None, None, None, None)
 
 
 class _Builder:
@@ -348,12 +352,18 @@ class _Builder:
             return
         if pre:
             self._flush_pre(owner)
-        elif owner.row:
+        elif owner[4]:
             self._flush_row(owner)
         else:
             raw = pieces[0] if len(pieces) == 1 else "".join(pieces)
             if not raw.isspace():
-                density = self._density(raw) if self.linked else 0.0
+                linked = self.linked
+                if not linked:
+                    density = 0.0
+                elif len(linked) == len(pieces):  # all of it inside links (menus)
+                    density = 1.0
+                else:
+                    density = self._density(raw)
                 self.entries.append((raw, owner, density, False))
         pieces.clear()
         if self.linked:
@@ -412,7 +422,7 @@ class _Builder:
             done = iter([_collapse(raw) for raw in raws])
         parts: list[str] = []
         blocks: list[Block] = []
-        pos = 0
+        end = -2  # as if a "\n\n" came before the first block
         shared: dict[tuple[str, int, float], BlockHints] = {}  # hints are immutable: share them
         tokens = self.memo.tokens
         for text, owner, density, final in entries:
@@ -420,17 +430,16 @@ class _Builder:
                 text = next(done).strip()
                 if not text:
                     continue
-            if parts:
-                pos += 2  # the "\n\n" between blocks
+            start = end + 2  # after the "\n\n" between blocks
+            end = start + len(text)
             parts.append(text)
-            attrs = owner.tokens if owner.tokens is not None else tokens(owner)
-            key = (owner.tag, id(attrs), density)
+            known = owner[5]
+            attrs = known[0] if known is not None else tokens(owner)
+            key = (owner[1], id(attrs), density)
             hints = shared.get(key)
             if hints is None:
-                hints = shared[key] = BlockHints(tag=owner.tag, attrs=attrs, link_density=density)
-            end = pos + len(text)
-            blocks.append(Block(start=pos, end=end, hints=hints))
-            pos = end
+                hints = shared[key] = BlockHints(tag=owner[1], attrs=attrs, link_density=density)
+            blocks.append(Block(start, end, BODY, None, hints))
         return "\n\n".join(parts), blocks
 
 
@@ -449,11 +458,25 @@ def _link_density(pieces: list[tuple[str, bool]]) -> float:
 
 
 def _title(parser) -> str | None:
-    node = parser.css_first("head > title") or parser.css_first("title")
+    node = _head_title(parser)
+    if node is None:
+        node = parser.css_first("title")
     if node is None:
         return None
     title = _collapse(node.text(deep=True))
     return title or None
+
+
+def _head_title(parser):
+    """The first ``<title>`` child of ``<head>`` (what the selector ``head > title`` finds: the
+    parser makes one ``<head>``), without compiling a selector."""
+    head = parser.head
+    child = head.child if head is not None else None
+    while child is not None:
+        if child.tag == "title":
+            return child
+        child = child.next
+    return None
 
 
 def _lang(parser) -> str | None:
@@ -482,24 +505,38 @@ def _simple_row(node) -> bool:
     return True
 
 
+def _utf8(html: str) -> bytes:
+    """``html`` in UTF-8, as the parser reads it; lone surrogates become U+FFFD, as
+    :func:`normalize_text` would make them."""
+    try:
+        return html.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATES.sub("\ufffd", html).encode("utf-8")
+
+
 def html_to_page(html: str) -> HtmlPage:
     """Parse ``html`` into normalized text and blocks (see the module docstring for the rules)."""
-    if not html or not html.strip():
+    if not html or html.isspace():
         return HtmlPage(text="", blocks=[], title=None, lang=None)
-    if not html.isascii():
-        try:
-            html.encode("utf-8")
-        except UnicodeEncodeError:  # lone surrogates: U+FFFD, as normalize_text would make them
-            html = _SURROGATES.sub("\ufffd", html)
-    parser = _Parser(html)
+    parser = _Parser(_utf8(html))
     title = _title(parser)
     lang = _lang(parser)
-    start = parser.body if parser.body is not None else parser.root
+    start = parser.body
+    if start is None:
+        start = parser.root
     if start is None:  # pragma: no cover - Lexbor always builds <html>
         return HtmlPage(text="", blocks=[], title=title, lang=lang)
-
     builder = _Builder()
-    root = _Frame(start, start.tag or "body", None, True)
+    root = [start, start.tag or "body", None, True, False, None]
+    owner = _walk(root, builder)
+    builder.flush(owner, False)
+    text, blocks = builder.finish()
+    return HtmlPage(text=text, blocks=blocks, title=title, lang=lang)
+
+
+def _walk(root: _Frame, builder: _Builder) -> _Frame:
+    """Walk the tree under ``root`` (iteratively), collecting its text into ``builder``'s
+    blocks; returns the owner of the text still being collected (``root``)."""
     owner = root  # innermost open block element: owns the text being collected
     owners: list[_Frame] = []  # the block elements enclosing ``owner``
     stack: list[_Frame] = []  # open elements
@@ -507,9 +544,10 @@ def html_to_page(html: str) -> HtmlPage:
     in_link = 0
     pre = 0
     row: _Frame | None = None  # the joined table row we are in, if any
-    node = start.child
+    node = root[0].child
     pieces = builder.pieces  # emptied in place by builder.flush
     linked = builder.linked
+    flush = builder.flush
     kinds = _KINDS
 
     while True:
@@ -517,27 +555,32 @@ def html_to_page(html: str) -> HtmlPage:
             if not stack:
                 break
             frame = stack.pop()
-            parent = frame.parent  # the innermost open element again
-            if frame.block:
+            element, tag, parent, block, _, _ = frame  # ``parent``: the innermost open element again
+            if block:
                 if pieces:
-                    builder.flush(owner, pre > 0)
+                    flush(owner, pre > 0)
                 owner = owners.pop()
-                if frame.tag in _PRE:
+                if tag in _PRE:
                     pre -= 1
                 if frame is row:
                     row = None
-            elif frame.tag == "a":
+            elif tag == "a":
                 in_link -= 1
-            node = frame.node.next
+            node = element.next
             continue
 
         tag = node.tag
         if tag == "-text":
             text = node.text_content
             # Whitespace before a block's first text changes nothing (it is trimmed): skip it.
-            if text and (pieces or pre or row is not None or not text.isspace()):
+            if pieces:
+                if text:
+                    if in_link:
+                        linked.append(len(pieces))
+                    pieces.append(text)
+            elif text and (pre or row is not None or not text.isspace()):
                 if in_link:
-                    linked.append(len(pieces))
+                    linked.append(0)
                 pieces.append(text)
             node = node.next
             continue
@@ -551,7 +594,7 @@ def html_to_page(html: str) -> HtmlPage:
             continue
         elif kind == _BREAKS:
             if pieces and (row is None or pre):
-                builder.flush(owner, pre > 0)
+                flush(owner, pre > 0)
             node = node.next
             continue
         elif row is not None and tag in _CELLS:
@@ -561,24 +604,25 @@ def html_to_page(html: str) -> HtmlPage:
         if child is None:  # an empty element (img, input, icon...): nothing to open and close
             if kind == _BLOCK_ELEMENT:
                 if pieces:
-                    builder.flush(owner, pre > 0)
+                    flush(owner, pre > 0)
             elif row is not None and tag in _CELLS:
                 pieces.append(_CELL)
             node = node.next
             continue
         if kind == _BLOCK_ELEMENT:
-            frame = _Frame(node, tag, parent, True)
             if pieces:
-                builder.flush(owner, pre > 0)
+                flush(owner, pre > 0)
             owners.append(owner)
-            owner = frame
             if tag in _PRE:
                 pre += 1
+                frame = [node, tag, parent, True, False, None]
             elif tag == "tr" and row is None and _simple_row(node):
-                frame.row = True
-                row = frame
+                frame = row = [node, tag, parent, True, True, None]
+            else:
+                frame = [node, tag, parent, True, False, None]
+            owner = frame
         else:
-            frame = _Frame(node, tag, parent, False)
+            frame = [node, tag, parent, False, False, None]
             if tag == "a":
                 in_link += 1
             elif row is not None and tag in _CELLS:
@@ -586,7 +630,4 @@ def html_to_page(html: str) -> HtmlPage:
         stack.append(frame)
         parent = frame
         node = child
-
-    builder.flush(owner, pre > 0)
-    text, blocks = builder.finish()
-    return HtmlPage(text=text, blocks=blocks, title=title, lang=lang)
+    return owner
