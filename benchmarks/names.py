@@ -127,8 +127,10 @@ def throughput(data: Path, langs: list[str], n_docs: int) -> dict:
     Timed twice, each time in a fresh pipeline whose models are loaded first (on one other
     document of each language): *cold*, as the first documents a process sees, and *warm*, after
     ``n_docs`` other news documents went through it (as in a long batch run: the stages keep what
-    they read of frequent words; the timed documents are never among the warm-up ones)."""
+    they read of frequent words; the timed documents are never among the warm-up ones). The
+    garbage collector runs as in ``textpipe run`` (``textpipe.executors.batch_gc``)."""
     from textpipe import Pipeline
+    from textpipe.executors import batch_gc
 
     texts: list[str] = []
     others: list[str] = []
@@ -142,10 +144,11 @@ def throughput(data: Path, langs: list[str], n_docs: int) -> dict:
     runs = {}
     for name, warm_up in (("cold", firsts), ("warm", firsts + others)):
         pipe = Pipeline.load("default")
-        list(pipe.stream(warm_up))
-        started, cpu_started = time.time(), time.process_time()
-        done = list(pipe.stream(texts))
-        runs[name] = (len(texts) / (time.time() - started), len(texts) / (time.process_time() - cpu_started))
+        with batch_gc():
+            list(pipe.stream(warm_up))
+            started, cpu_started = time.time(), time.process_time()
+            done = list(pipe.stream(texts))
+            runs[name] = (len(texts) / (time.time() - started), len(texts) / (time.process_time() - cpu_started))
     docs = [pipe.reader.read_one(t, id=str(i), format="text", source="<bench>") for i, t in enumerate(texts)]
     stage_seconds = {}
     for stage in pipe.processors:  # the same run again (the caches now hold these documents), stage by stage

@@ -60,3 +60,23 @@ def kill_pipeline(marker: str, how: str = "sigkill", document_seconds: float = 0
         "batch_stages:KillWorker": {"marker": marker, "spare_pid": os.getpid(), "how": how},
         "write": {"gzip_level": 1},
     }
+
+
+@dataclass
+class GcConfig:
+    #: the meta key the threshold goes under
+    key: str
+
+
+class RecordGcThreshold(Stage):
+    """Writes the cyclic garbage collector's first threshold, as the processing process has it, in
+    each document's meta."""
+
+    name = "record_gc_threshold"
+    Config = GcConfig
+
+    def process(self, doc: Document) -> Document:
+        import gc
+
+        doc.meta[self.config.key] = gc.get_threshold()[0]
+        return doc

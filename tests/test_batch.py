@@ -277,3 +277,22 @@ def test_recurring_lines_counted_in_a_prepass_do_not_depend_on_the_workers(tmp_p
         promo_block = next(b for b in record["blocks"] if record["text"][b["start"] : b["end"]] == promo)
         assert promo_block["role"] == "boilerplate"
         assert ARTICLES["en"][1] in record["body"]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_batch_runs_collect_cyclic_garbage_less_often(inputs, tmp_path, workers):
+    """Workers and an in-process run raise the collector's first threshold; the caller's process
+    gets its own back when the run ends."""
+    import gc
+
+    from textpipe.executors import BATCH_GC_THRESHOLD
+
+    config = kill_pipeline("never in the text")
+    config["pipeline"]["stages"].insert(-1, "batch_stages:RecordGcThreshold")
+    config["batch_stages:RecordGcThreshold"] = {"key": "gc"}
+    before = gc.get_threshold()
+    out = tmp_path / "out.jsonl"
+    Pipeline.from_dict(config).run([str(inputs)], str(out), workers=workers)
+    assert gc.get_threshold() == before
+    thresholds = {r["meta"].get("gc") for r in read_records(out) if r.get("error") is None}
+    assert thresholds == {max(BATCH_GC_THRESHOLD, before[0])}

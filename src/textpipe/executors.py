@@ -17,11 +17,13 @@ record, in input order when the output is ordered.
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import signal
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from multiprocessing.connection import Connection, wait
@@ -58,6 +60,32 @@ class Crash:
 Outcome = Union[BatchResult, Crash]
 #: a raw input with its bytes read and its JSONL line parsed (the read stage's ``resolve``)
 Resolve = Callable[[RawInput], RawInput]
+
+
+#: the cyclic garbage collector's first threshold in batch runs (Python's default is 700)
+BATCH_GC_THRESHOLD = 10_000
+
+
+def use_batch_gc() -> None:
+    """Let the cyclic garbage collector run less often, in a process that runs a batch.
+
+    A page's objects are freed by reference counting as soon as it is written; what the collector
+    costs is its full passes, each over every object of the process, the models' included: at
+    Python's threshold they took 9 % of the CPU of a run over the 204 boilerplate-dev pages (0.49
+    of 5.6 s); at 10,000 0.1 s. Only garbage in cycles waits longer (a few thousand objects)."""
+    first, second, third = gc.get_threshold()
+    gc.set_threshold(max(BATCH_GC_THRESHOLD, first), second, third)
+
+
+@contextmanager
+def batch_gc() -> Iterator[None]:
+    """``use_batch_gc`` for the duration of a run in the caller's process, then as before."""
+    before = gc.get_threshold()
+    use_batch_gc()
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def batched(items: Iterable[RawInput], size: int) -> Iterator[list[RawInput]]:
@@ -257,6 +285,7 @@ def _worker_main(connection: Connection, config_json: str) -> None:
     """A local worker process: build the pipeline, then process batches until the parent sends
     ``None`` or goes away."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    use_batch_gc()
     pipeline = _build_pipeline(config_json)
     connection.send(_READY)
     while True:
@@ -412,6 +441,7 @@ def run_ray(plan: Plan, batches: Iterable[list[RawInput]], workers: int, address
 
 class _RayWorker:
     def __init__(self, config_json: str) -> None:
+        use_batch_gc()  # an actor has its process to itself
         self.pipeline = _build_pipeline(config_json)
 
     def process(self, batch: list[RawInput]) -> BatchResult:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from .document import Document
-from .executors import EXECUTORS, BatchResult, Plan, batched, run_in_process, run_local, run_ray
+from .executors import EXECUTORS, BatchResult, Plan, batch_gc, batched, run_in_process, run_local, run_ray
 from .recurring import RecurringLines, save_table
 from .sources import RawInput
 from .stats import RunStats
@@ -155,11 +155,12 @@ class Pipeline:
         raws = self.reader.raw_inputs(inputs, fmt, stdin, by_reference=local_workers)
         batches = batched(islice(raws, sink.done, None), batch_size)
         stats = RunStats(resumed_after=sink.done)
-        for result in runner._execute(batches, workers, executor, address, ordered):
-            sink.write_lines(result.lines)
-            stats.merge(RunStats.from_dict(result.stats))
-            if progress is not None:
-                progress(len(result.lines))
+        with batch_gc():
+            for result in runner._execute(batches, workers, executor, address, ordered):
+                sink.write_lines(result.lines)
+                stats.merge(RunStats.from_dict(result.stats))
+                if progress is not None:
+                    progress(len(result.lines))
         sink.finish()
         return stats
 

@@ -106,8 +106,8 @@ def _drop_unfinished_line(path: str) -> int:
     return lines
 
 
-def read_records(path: str) -> Iterator[dict]:  # type: ignore[type-arg]
+def read_records(path: str | os.PathLike[str]) -> Iterator[dict]:  # type: ignore[type-arg]
     """The records of a textpipe output file (``.jsonl`` or ``.jsonl.gz``), as dicts."""
-    opener = gzip.open if path.endswith(".gz") else open
+    opener = gzip.open if os.fspath(path).endswith(".gz") else open
     with opener(path, "rb") as handle, jsonlines.Reader(handle, loads=orjson.loads) as reader:
         yield from reader
