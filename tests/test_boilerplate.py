@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import re
 
 import numpy as np
 import pytest
@@ -590,3 +591,200 @@ def test_sorted_unique_equals_numpy_unique():
         values = rng.integers(0, 300, size=size)
         assert np.array_equal(_sorted_unique(values, 300), np.unique(values))
         assert np.array_equal(_sorted_unique(values, 1 << 30), np.unique(values))
+
+
+# -- the faster paths of this pass give what the plain ones give --------------------------------------
+def _random_texts(rng: np.random.Generator, alphabet: list[str], count: int, most: int) -> list[str]:
+    return ["".join(rng.choice(alphabet, size=int(rng.integers(0, most + 1)))) for _ in range(count)]
+
+
+def test_character_flags_computed_a_class_at_a_time_equal_one_character_at_a_time():
+    from textpipe.boilerplate_features import _TABLED, _flags, _flags_of, _string_flags, _table_flags
+
+    table = _table_flags()
+    assert table.tolist() == [_flags_of(chr(c)) for c in range(_TABLED)]
+    beyond = "".join(chr(c) for c in range(_TABLED, 0x110000, 7))  # CJK, Hangul, surrogates, astral planes
+    assert _string_flags(beyond).tolist() == [_flags_of(c) for c in beyond]
+    page = "Aa \u01c5\u00df_1\u0661 \u3042\u30a2\U0001F600\ud800\n"
+    cps = np.frombuffer(page.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    assert _flags(cps).tolist() == [_flags_of(c) for c in page]
+
+
+def test_words_cut_at_the_flags_equal_the_tokenizer():
+    from textpipe.boilerplate_features import _TOKEN, _PageChars
+
+    rng = np.random.default_rng(21)
+    alphabet = list("ab Z_9-.,'\u00e9\u0436\u0661\u00b2\u2167\u3042\u00a0\t") + ["\U0001F600", "\U00020000", "\ud800", "\u0301"]
+    for _ in range(300):
+        texts = _random_texts(rng, alphabet, int(rng.integers(1, 5)), 12)
+        joined = "\n".join(texts)
+        assert _PageChars.of(texts, joined).words() == _TOKEN.findall(joined)
+
+
+def test_a_page_lower_cased_at_once_equals_block_by_block():
+    from textpipe.boilerplate_features import _lowered, _PageChars
+
+    pages = [
+        ["ΟΔΟΣ", "ΣΑΣ ΣΟΦΟΣ.", "Σ"],  # final sigmas at the ends of blocks
+        ["Istanbul", "İSTANBUL", "x"],  # "İ" lower-cases to two characters: the blocks move
+        ["ABC", "", "Déjà VU"],
+    ]
+    for texts in pages:
+        joined = "\n".join(texts)
+        lowered, lowered_joined, lowered_page = _lowered(texts, joined, _PageChars.of(texts, joined))
+        expected = [t.lower() for t in texts]
+        assert list(lowered) == expected and list(iter(lowered)) == expected and lowered[1] == expected[1] and len(lowered) == len(texts)
+        assert lowered_joined == "\n".join(expected)
+        reference = _PageChars.of(expected)
+        assert np.array_equal(lowered_page.cps, reference.cps) and np.array_equal(lowered_page.block_of, reference.block_of)
+
+
+def test_separators_counted_without_the_regex_equal_its_matches():
+    from textpipe.boilerplate_features import _SEPARATOR
+
+    rng = np.random.default_rng(22)
+    alphabet = list("|»•›·/>–—«‹") + [" ", " ", "\t", "\u00a0", "a", "b", "1", "-", ":", "Home", " | "]
+    lex = load_lexicon("builtin")
+    for _ in range(400):
+        texts = _random_texts(rng, alphabet, int(rng.integers(1, 5)), 10)
+        X = page_features(texts, [None] * len(texts), lex)
+        assert X[:, FEATURES.index("separators")].tolist() == [len(_SEPARATOR.findall(t)) for t in texts]
+
+
+def test_date_regexes_written_for_speed_match_where_the_plain_ones_do():
+    from textpipe.boilerplate_features import _MONTHS, DATE_NUMERIC, DATE_NUMERIC_FAST, DATE_WORDS
+
+    plain_words = re.compile(rf"(?i:\b(?:{_MONTHS})\.?\s+\d{{1,2}}\b|\b\d{{1,2}}\.?\s+(?:{_MONTHS})\b)")
+    rng = np.random.default_rng(23)
+    months = _MONTHS.split("|")
+    word_parts = months + ["1", "12", "123", ".", " ", "\t", "x", "MAY", "Мая", "Sept.", "\u017f", "\u212a"]
+    number_parts = list("0123456789./-: a_") + ["\u0663", "12", "2024-", "x1"]
+    for _ in range(3000):
+        text = "".join(rng.choice(word_parts, size=int(rng.integers(1, 6))))
+        assert (DATE_WORDS.search(text) is None) == (plain_words.search(text) is None), text
+        text = "".join(rng.choice(number_parts, size=int(rng.integers(1, 12))))
+        assert (DATE_NUMERIC_FAST.search(text) is None) == (DATE_NUMERIC.search(text) is None), text
+
+
+def test_date_candidates_miss_no_date():
+    from textpipe.boilerplate_features import _TOKEN, DATE_NUMERIC, DATE_WORDS, MONTH_NAMES
+
+    rng = np.random.default_rng(24)
+    parts = ["May", "мая", "june", "5", "12", "2021", ".", ":", "-", "/", " ", "\t", "x", "3.5", "10:30", "Posted"]
+    lex = load_lexicon("builtin")
+    for _ in range(300):
+        texts = _random_texts(rng, parts, int(rng.integers(1, 4)), 7)
+        X = page_features(texts, [None] * len(texts), lex)
+        expected = [
+            float(any(c.isdecimal() for c in t) and (DATE_NUMERIC.search(t) is not None or (any(w in MONTH_NAMES for w in _TOKEN.findall(t.lower())) and DATE_WORDS.search(t) is not None)))
+            for t in texts
+        ]
+        assert X[:, FEATURES.index("date")].tolist() == expected
+
+
+def test_stems_numbered_by_first_occurrence_as_by_a_dictionary():
+    from textpipe.boilerplate_features import _first_occurrences, _PageChars, _stem_keys, _Tokens
+
+    for words in (["cookie", "cookies", "data", "datum", "cook", "cookbook", "data"], ["日本語のテキスト", "日本語のテ", "abcd", "日本語のテx", "abcde", "abcd"]):
+        joined = " ".join(words)
+        tokens = _Tokens.of(joined, _PageChars.of([joined]))
+        first_seen: dict[str, int] = {}
+        expected = [first_seen.setdefault(w[:5], k) for k, w in enumerate(tokens.words)]
+        keys = _stem_keys(tokens, np.ones(len(tokens.words), dtype=bool))
+        assert _first_occurrences(*keys).tolist() == expected
+    rng = np.random.default_rng(25)
+    high, low = rng.integers(0, 5, 300), rng.integers(0, 3, 300)
+    first_seen = {}
+    assert _first_occurrences(high, low).tolist() == [first_seen.setdefault(pair, k) for k, pair in enumerate(zip(high.tolist(), low.tolist()))]
+
+
+def test_symbols_found_in_the_whole_page_as_block_by_block():
+    lex = load_lexicon("builtin")
+    texts = ["© 2024 ©©", "no symbol", "", "x ©", "©"]
+    lowered = [t.lower() for t in texts]
+    joined = "\n".join(lowered)
+    block_of = np.repeat(np.arange(len(texts)), [len(t) + 1 for t in lowered])
+    tokens = [w for t in lowered for w in re.findall(r"\w+", t)]
+    token_block = [b for b, t in enumerate(lowered) for _ in re.findall(r"\w+", t)]
+    fast = lex.block_hits(tokens, token_block, lowered, joined=joined, block_of=block_of)
+    assert np.array_equal(fast, lex.block_hits(tokens, token_block, lowered))
+    assert fast[0, next(k for k, spec in enumerate(lex.kinds) if spec.name == "footer")] == 3
+
+
+def test_prefix_stems_found_by_first_two_letters_as_by_startswith():
+    lex = load_lexicon("builtin")
+    tokens = ["cookies", "cookie", "cook", "c", "ca", "consent", "ciasteczka", "куки", "кукиш", "кук", "copyright", "przetwarzania", "pr", "x", "печенье"]
+    initials = np.array([ord(t[0]) for t in tokens], dtype=np.uint32)
+    seconds = np.array([ord(t[1]) if len(t) > 1 else ord(" ") for t in tokens], dtype=np.uint32)
+    assert lex.prefixed(tokens, initials, seconds).tolist() == [t.startswith(lex.prefix_stems) for t in tokens]
+
+
+def _dom_by_loop(X, hints, lexicon):  # the plain reading of the DOM columns, a block at a time
+    from textpipe.boilerplate_features import _INDEX, HINT_KINDS, TAG_GROUPS
+
+    for i, h in enumerate(hints):
+        if h is None:
+            continue
+        row = X[i]
+        row[_INDEX["has_dom"]] = 1.0
+        row[_INDEX["link_density"]] = h.link_density
+        row[_INDEX[f"tag_{TAG_GROUPS.get(h.tag, 'other')}"]] = 1.0
+        for depth, token in enumerate(h.attrs):
+            kind = lexicon.html_hints.get(token)
+            weight = 1.0 / (1 + 0.25 * depth)
+            if kind in HINT_KINDS and row[_INDEX[f"hint_{kind}"]] < weight:
+                row[_INDEX[f"hint_{kind}"]] = weight
+            if token in lexicon.html_body and row[_INDEX["hint_body"]] < weight:
+                row[_INDEX["hint_body"]] = weight
+
+
+def test_dom_columns_and_hint_kinds_worked_out_per_token_list_equal_a_block_at_a_time():
+    from textpipe.boilerplate_features import _dom_features
+    from textpipe.document import BlockHints
+
+    lex = load_lexicon("builtin")
+    known = sorted(lex.html_tokens)[:40]
+    rng = np.random.default_rng(26)
+    vocabulary = known + ["x", "wrapper", "row", "col"]
+    for _ in range(100):
+        n = int(rng.integers(1, 30))
+        shared = [tuple(rng.choice(vocabulary, size=int(rng.integers(0, 6)))) for _ in range(4)]
+        hints = [
+            None if rng.random() < 0.2 else BlockHints(str(rng.choice(["p", "div", "li", "h1", "a", "nav", "span"])), shared[int(rng.integers(0, 4))], float(rng.random()))
+            for _ in range(n)
+        ]
+        fast, plain = (np.zeros((n, len(FEATURES)), dtype=np.float32, order="F") for _ in range(2))
+        extras = PageExtras()
+        _dom_features(fast, hints, lex, extras)
+        _dom_by_loop(plain, hints, lex)
+        assert np.array_equal(fast, plain)
+        assert extras.hint_kinds == [None if h is None else next((lex.html_hints[t] for t in h.attrs if t in lex.html_hints), None) for h in hints]
+        assert extras.hint_kinds == [None if h is None else lex.hint_kind(h.attrs) for h in hints]
+        assert extras.link_density.tolist() == [0.0 if h is None else h.link_density for h in hints]
+
+
+def _hits_by_loop(lexicon, tokens):  # the plain reading of the lexicon's rule on one block's tokens
+    counts, i = [0] * len(lexicon.kinds), 0
+    while i < len(tokens):
+        for seq, prefix, k in lexicon.phrases.get(tokens[i], ()):
+            m = len(seq)
+            head, last = tuple(tokens[i : i + m - 1]), tokens[i + m - 1] if i + m <= len(tokens) else None
+            if last is not None and head == seq[:-1] and (last == seq[-1] or (prefix and last.startswith(seq[-1]))):
+                counts[k] += 1
+                i += m
+                break
+        else:
+            k = next((k for stem, k in lexicon.prefixes if tokens[i].startswith(stem)), None)
+            if k is not None:
+                counts[k] += 1
+            i += 1
+    return counts
+
+
+def test_phrase_hits_skipping_on_the_second_token_equal_the_plain_rule():
+    lex = load_lexicon("builtin")
+    vocabulary = sorted({t for entries in lex.phrases.values() for seq, _, _ in entries for t in seq}) + ["cookies", "cookiefoo", "x", "policyx"]
+    rng = np.random.default_rng(27)
+    for _ in range(1500):
+        tokens = [str(t) for t in rng.choice(vocabulary, size=int(rng.integers(1, 9)))]
+        assert lex.block_hits(tokens, [0] * len(tokens), [" ".join(tokens)])[0].tolist() == _hits_by_loop(lex, tokens)

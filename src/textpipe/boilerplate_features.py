@@ -13,11 +13,14 @@ class/id tokens and the link density. Plain-text blocks get the DOM columns at t
 probabilities along the page, and each block's lexical cohesion with the likely article.
 
 Speed: the counts are taken for the whole page at once (blocks joined, character classes from a
-table, tallied per block with ``numpy.bincount``); regexes run only on blocks that could match
-(list markers are read off the characters, not matched); loops over blocks visit only the blocks
-that can change their result (section headings, lexicon hits), and numpy works on whole columns
-at once (the matrices are column-major, as the trees read them). Every shortcut gives the same
-floats as the plain computation it replaces (``tests/test_boilerplate.py`` checks them against it).
+table, tallied per block with ``numpy.bincount``); the page is lower-cased at once and its words
+cut at the character classes (``str.split``, not a regex); regexes run only on blocks that could
+match (list markers and separators are read off the characters, not matched; dates only where a
+digit stands next to the right characters); loops over blocks visit only the blocks that can
+change their result (section headings, lexicon hits), the DOM hints are worked out once per
+distinct class/id token list, and numpy works on whole columns at once (the matrices are
+column-major, as the trees read them). Every shortcut gives the same floats as the plain
+computation it replaces (``tests/test_boilerplate.py`` checks them against it).
 """
 
 from __future__ import annotations
@@ -26,10 +29,10 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import compress, count, repeat
+from itertools import accumulate, repeat
 from operator import is_not, itemgetter
 
 import numpy as np
@@ -54,8 +57,35 @@ _MONTHS = (
 )
 #: a date or time: numeric forms, and a day next to a month's name (tried only on blocks with a month's name)
 DATE_NUMERIC = re.compile(r"\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}:\d{2}\b")
-DATE_WORDS = re.compile(rf"(?i:\b(?:{_MONTHS})\.?\s+\d{{1,2}}\b|\b\d{{1,2}}\.?\s+(?:{_MONTHS})\b)")
+#: ``DATE_NUMERIC`` written to start with its first digit (``\\b`` before a digit: no word character
+#: before it), so that the regex engine skips to the digits of a text (2x faster, the same matches)
+DATE_NUMERIC_FAST = re.compile(r"\d(?<!\w\d)(?:\d?[./-]\d{1,2}[./-]\d{2,4}\b|\d{3}-\d{2}-\d{2}\b|\d?:\d{2}\b)")
 MONTH_NAMES = frozenset(_MONTHS.split("|"))
+
+
+def alternation(words: Sequence[str]) -> str:
+    """A regex matching exactly the strings of ``words``, their common beginnings factored out
+    ("j(?:an(?:uary)?|u...)"): the same strings as ``"|".join(words)``, but the regex engine tries
+    one branch a first letter instead of every word at every place (``DATE_WORDS``: 2x faster)."""
+    tree: dict[str, dict] = {}
+    for word in words:
+        node = tree
+        for c in word:
+            node = node.setdefault(c, {})
+        node[""] = {}  # a word ends here
+
+    def pattern(node: dict[str, dict]) -> str:
+        branches = [re.escape(c) + pattern(child) for c, child in sorted(node.items()) if c]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return pattern(tree)
+
+
+_MONTH = alternation(_MONTHS.split("|"))
+DATE_WORDS = re.compile(rf"(?i:\b(?:{_MONTH})\.?\s+\d{{1,2}}\b|\b\d{{1,2}}\.?\s+(?:{_MONTH})\b)")
 _MAX_STOP_LANGS = 30
 PHRASE_BIT, MONTH_BIT, BYLINE_BIT = (1 << (_MAX_STOP_LANGS + k) for k in range(3))
 _BYLINE_STARTS = ("by", "posted by", "written by", "author", "автор", "аўтар", "автор:", "autor", "фото", "photo", "foto", "текст", "von")
@@ -115,12 +145,27 @@ class Lexicon:
     prefix_head: int = field(init=False)
     prefix_heads: frozenset[str] = field(init=False)
     prefix_initials: tuple[int, ...] = field(init=False)
+    #: ...and their first two characters' code points, as ``first << 21 | second``
+    prefix_pairs: tuple[int, ...] = field(init=False)
+    #: derived: the class/id tokens of ``html_hints``, and of ``html_hints`` and ``html_body`` (a
+    #: block's tokens are intersected with them first: most know none)
+    html_hint_tokens: frozenset[str] = field(init=False)
+    html_tokens: frozenset[str] = field(init=False)
+    #: derived: the kinds of ``LEXICON_KINDS`` (their places in ``kinds`` and among the ``lex_*``
+    #: columns) and their rules (``max_words``, ``long_hits``, ``words_per_hit``, a row each)
+    lexicon_columns: tuple[list[int], list[int], np.ndarray] = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
         head = min(map(len, self.prefix_stems), default=0)
         object.__setattr__(self, "prefix_head", head)
         object.__setattr__(self, "prefix_heads", frozenset(stem[:head] for stem in self.prefix_stems))
         object.__setattr__(self, "prefix_initials", tuple(sorted({ord(stem[0]) for stem in self.prefix_stems})))
+        object.__setattr__(self, "prefix_pairs", tuple(sorted({ord(stem[0]) << 21 | ord(stem[1]) for stem in self.prefix_stems if len(stem) > 1})))
+        object.__setattr__(self, "html_hint_tokens", frozenset(self.html_hints))
+        object.__setattr__(self, "html_tokens", self.html_hint_tokens | self.html_body)
+        kinds = [k for k, spec in enumerate(self.kinds) if spec.name in LEXICON_KINDS]
+        rules = np.array([[getattr(self.kinds[k], a) for k in kinds] for a in ("max_words", "long_hits", "words_per_hit")], dtype=np.float64)
+        object.__setattr__(self, "lexicon_columns", (kinds, [LEXICON_KINDS.index(self.kinds[k].name) for k in kinds], rules.reshape(3, len(kinds))))
 
     @classmethod
     def build(cls, kinds: dict[str, dict], html_hints: dict[str, str], html_body: frozenset[str], stopwords: dict[str, frozenset[str]]) -> Lexicon:
@@ -161,16 +206,22 @@ class Lexicon:
             tokens = _TOKEN.findall(lowered)
         return self.block_hits(list(tokens), [0] * len(tokens), [lowered])[0].tolist()
 
-    def prefixed(self, tokens: Sequence[str], initials: np.ndarray | None = None) -> np.ndarray:
+    def prefixed(self, tokens: Sequence[str], initials: np.ndarray | None = None, seconds: np.ndarray | None = None) -> np.ndarray:
         """Per token, whether it starts with one of ``prefix_stems``; ``initials``: the code point
-        of each token's first character, if the caller has them (then only the tokens that start
-        like a stem are looked at one by one)."""
+        of each token's first character, and ``seconds`` of the character after it (any, for a
+        token of one character), if the caller has them (then only the tokens that start like a
+        stem are looked at one by one)."""
         n = len(tokens)
         if not self.prefix_stems:
             return np.zeros(n, dtype=bool)
         if initials is None:
             heads = map(itemgetter(slice(0, self.prefix_head)), tokens)
             maybe = np.fromiter(map(self.prefix_heads.__contains__, heads), dtype=bool, count=n)
+        elif seconds is not None and self.prefix_head >= 2:
+            pairs = (initials.astype(np.int64) << 21) | seconds
+            maybe = np.zeros(n, dtype=bool)
+            for pair in self.prefix_pairs:
+                maybe |= pairs == pair
         else:
             maybe = np.zeros(n, dtype=bool)
             for initial in self.prefix_initials:
@@ -188,18 +239,21 @@ class Lexicon:
         codes: np.ndarray | None = None,
         joined: str | None = None,
         initials: np.ndarray | None = None,
+        block_of: np.ndarray | None = None,
+        seconds: np.ndarray | None = None,
     ) -> np.ndarray:
         """Phrase hits per block and kind (``len(lowered)`` x kinds) from a page's tokens in order,
         ``token_block`` naming each token's block (a phrase never spans two blocks). Tokens are
         read left to right; a matched phrase consumes its tokens; a token that starts no phrase
-        may still hit a one-token prefix ("cookie*"). ``joined`` (``lowered`` joined by newlines)
-        and ``initials`` (see ``prefixed``), if the caller has them, save work."""
+        may still hit a one-token prefix ("cookie*"). ``joined`` (``lowered`` joined by newlines),
+        ``initials`` and ``seconds`` (see ``prefixed``) and ``block_of`` (the block of each character of ``joined``),
+        if the caller has them, save work (symbols are then found in ``joined``, not block by block)."""
         counts = np.zeros((len(lowered), len(self.kinds)), dtype=np.int64)
         phrases = self.phrases
         n = len(tokens)
         next_free = 0
         starts_phrase = ((self.codes_of(tokens) if codes is None else codes) & PHRASE_BIT) != 0
-        prefixed = self.prefixed(tokens, initials)
+        prefixed = self.prefixed(tokens, initials, seconds)
         starts_phrase |= prefixed
         has_prefix = prefixed.tolist()
         for i in np.flatnonzero(starts_phrase).tolist():
@@ -208,7 +262,12 @@ class Lexicon:
             token, block = tokens[i], token_block[i]
             for seq, prefix, k in phrases.get(token, ()):
                 m = len(seq)
-                if i + m <= n and token_block[i + m - 1] == block and _phrase_at(tokens, i, seq, prefix):
+                if (
+                    i + m <= n
+                    and token_block[i + m - 1] == block
+                    and (m <= 1 + prefix or tokens[i + 1] == seq[1])  # (most candidates fail at their second token)
+                    and _phrase_at(tokens, i, seq, prefix)
+                ):
                     counts[block, k] += 1
                     next_free = i + m
                     break
@@ -224,10 +283,20 @@ class Lexicon:
         for symbol, k in self.symbols:
             if symbol not in joined:  # in no block
                 continue
+            if block_of is not None and "\n" not in symbol:  # then no occurrence spans two blocks
+                counts[:, k] += np.bincount(block_of[_occurrences(joined, symbol)], minlength=len(counts))
+                continue
             for b, text in enumerate(lowered):
                 if symbol in text:
                     counts[b, k] += text.count(symbol)
         return counts
+
+    def hint_kind(self, attrs: Sequence[str]) -> str | None:
+        """The boilerplate kind of the nearest of a block's class/id tokens that ``html_hints`` knows."""
+        known = self.html_hint_tokens.intersection(attrs)
+        if not known:
+            return None
+        return self.html_hints[min(known, key=list(attrs).index)]
 
     def kind_of(self, counts: Sequence[int], words: int) -> str | None:
         """The kind the lexicon gives a block of ``words`` words with these hits (None: no kind)."""
@@ -238,6 +307,15 @@ class Lexicon:
             if words <= spec.max_words or (hits >= spec.long_hits and hits * spec.words_per_hit >= words):
                 best, best_hits = spec.name, hits
         return best
+
+
+def _occurrences(text: str, part: str) -> list[int]:
+    """Where ``part`` starts in ``text``, as ``str.count`` counts it (not overlapping)."""
+    found, at = [], text.find(part)
+    while at >= 0:
+        found.append(at)
+        at = text.find(part, at + len(part))
+    return found
 
 
 def _phrase_at(tokens: Sequence[str], i: int, seq: tuple[str, ...], prefix: bool) -> bool:
@@ -285,11 +363,11 @@ _CHAR_FLAGS = (
     (_DATE_MARK, "./-:"), (_LIST_CLOSE, ".)"),  # what follows a digit in ``DATE_NUMERIC``; ends a number in ``_BULLET``
 )
 _COUNTED = " .!?,"  # characters counted per block (columns of ``_PageChars.counted``)
-_BMP = 0x10000
 _DIGIT = re.compile(r"\d")
 
 
 def _flags_of(c: str) -> int:
+    """The character-class flags of one character (``_string_flags`` gives them for many at once)."""
     return (
         (_WORD if _TOKEN.match(c) else 0) | (_UPPER if c.isupper() else 0) | (_LOWER if c.islower() else 0)
         | (_LOWER_OR_TITLE if c.islower() or unicodedata.category(c) == "Lt" else 0) | (_SPACE if c.isspace() else 0)
@@ -297,28 +375,60 @@ def _flags_of(c: str) -> int:
     )
 
 
+def _string_flags(chars: str) -> np.ndarray:
+    """``_flags_of`` of each character of ``chars``, a class at a time, with the ``str`` tests
+    ``re`` itself uses for them (``\\w``: ``isalnum`` or "_"; ``\\d``: ``isdecimal``) mapped over
+    the characters, and the listed characters found by code point: the flags of the table (``_TABLED``) in
+    a fraction of the time of a call a character (``tests/test_boilerplate.py`` checks that they
+    are the same)."""
+    n = len(chars)
+    each = list(chars)
+    cps = np.frombuffer(chars.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+    def passing(test: Callable[[str], bool]) -> np.ndarray:
+        return np.fromiter(map(test, each), dtype=bool, count=n)
+
+    lower = passing(str.islower)
+    title = np.fromiter(map("Lt".__eq__, map(unicodedata.category, each)), dtype=bool, count=n)
+    flags = np.zeros(n, dtype=np.uint16)
+    classes = (
+        (_WORD, passing(str.isalnum) | (cps == ord("_"))), (_UPPER, passing(str.isupper)), (_LOWER, lower),
+        (_LOWER_OR_TITLE, lower | title), (_SPACE, passing(str.isspace)), (_DIGIT_FLAG, passing(str.isdecimal)),
+    )
+    for flag, has in classes + tuple((flag, np.isin(cps, [ord(c) for c in listed])) for flag, listed in _CHAR_FLAGS):
+        flags[has] |= flag
+    return flags
+
+
+#: the flags of the code points below this come from a table computed once (every alphabet of the
+#: pages we see, and the punctuation, symbols and spaces around them: a page in Chinese or with
+#: emoji looks its other characters up one by one, once a page each)
+_TABLED = 0x3000
+
+
 @lru_cache(maxsize=1)
-def _bmp_flags() -> np.ndarray:
-    """Character-class flags of every code point of the Basic Multilingual Plane (computed once)."""
-    return np.fromiter((_flags_of(chr(c)) for c in range(_BMP)), dtype=np.uint16, count=_BMP)
+def _table_flags() -> np.ndarray:
+    """Character-class flags of the code points below ``_TABLED`` (computed once)."""
+    return _string_flags("".join(map(chr, range(_TABLED))))
 
 
 @lru_cache(maxsize=1)
 def _counted_codes() -> np.ndarray:
-    codes = np.zeros(_BMP, dtype=np.int64)
+    """Per ASCII code point, its place (from 1) in ``_COUNTED``, 0 if not there (DEL, 127, is not)."""
+    codes = np.zeros(128, dtype=np.int64)
     for k, c in enumerate(_COUNTED, start=1):
         codes[ord(c)] = k
     return codes
 
 
 def _flags(cps: np.ndarray) -> np.ndarray:
-    table = _bmp_flags()
-    high = cps >= _BMP
-    if not high.any():
-        return table[cps]
+    table = _table_flags()
+    if not len(cps) or int(cps.max()) < _TABLED:
+        return table.take(cps.astype(np.intp))  # (``take`` of native indices: twice as fast as ``table[cps]``)
+    high = cps >= _TABLED
     flags = table[np.where(high, 0, cps)]
     distinct, which = np.unique(cps[high], return_inverse=True)
-    flags[high] = np.fromiter((_flags_of(chr(cp)) for cp in distinct.tolist()), dtype=flags.dtype, count=len(distinct))[which]
+    flags[high] = _string_flags("".join(map(chr, distinct.tolist())))[which]
     return flags
 
 
@@ -331,14 +441,24 @@ class _PageChars:
     block_of: np.ndarray
 
     @classmethod
-    def of(cls, texts: Sequence[str], joined: str | None = None) -> _PageChars:
-        """``joined``: the texts joined by newlines, if the caller has it already. A last newline
-        ends the page, so that every block, an empty one too, owns at least one character."""
+    def of(cls, texts: Sequence[str], joined: str | None = None, lengths: np.ndarray | None = None) -> _PageChars:
+        """``joined``: the texts joined by newlines, and ``lengths`` theirs, if the caller has them
+        already. A last newline ends the page, so that every block, an empty one too, owns at least
+        one character."""
         joined = "\n".join(texts) if joined is None else joined
         cps = np.frombuffer((joined + "\n").encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        if lengths is None:
+            lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
         block_of = np.repeat(np.arange(len(texts)), lengths + 1)
         return cls(cps, _flags(cps), block_of)
+
+    def words(self, word: np.ndarray | None = None) -> list[str]:
+        """The page's ``\\w+`` tokens, as ``_TOKEN.findall`` gives them: every character that is not
+        a word character made a space, then ``str.split`` (no word character is white space, so it
+        cuts exactly between the runs of word characters; several times faster than the regex).
+        ``word``: which characters are word characters, if the caller has it."""
+        spaced = np.where((self.flags & _WORD) != 0 if word is None else word, self.cps, np.uint32(ord(" ")))
+        return spaced.tobytes().decode("utf-32-le").split()
 
     def per_block(self, flag: int, n: int) -> np.ndarray:
         """Per block, its characters with ``flag``."""
@@ -346,17 +466,21 @@ class _PageChars:
 
     def runs(self, flag: int, present: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """First and last positions of each run of characters with ``flag`` (or, if not ``present``, without it)."""
-        on = ((self.flags & flag) != 0) == present
-        before = np.concatenate(([False], on[:-1]))
-        after = np.concatenate((on[1:], [False]))
-        return np.flatnonzero(on & ~before), np.flatnonzero(on & ~after)
+        return _runs(((self.flags & flag) != 0) == present)
 
     def counted(self, n: int) -> np.ndarray:
         """Per block (rows) the counts of each character of ``_COUNTED`` (columns)."""
-        codes = _counted_codes()[np.minimum(self.cps, _BMP - 1)]
+        codes = _counted_codes()[np.minimum(self.cps, 127)]  # (all of them ASCII)
         width = len(_COUNTED) + 1
         table = np.bincount(self.block_of * width + codes, minlength=n * width)
         return table.reshape(n, width)[:, 1:].astype(np.float64)
+
+
+def _runs(on: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First and last positions of each run of True in ``on``."""
+    before = np.concatenate(([False], on[:-1]))
+    after = np.concatenate((on[1:], [False]))
+    return np.flatnonzero(on & ~before), np.flatnonzero(on & ~after)
 
 
 @dataclass
@@ -368,11 +492,18 @@ class _Words:
     capitalised: np.ndarray
     short_capitalised: np.ndarray
     all_caps: np.ndarray
+    #: per block, whether it has a character that is not white space, and the place of its last one
+    has_text: np.ndarray
+    last: np.ndarray
 
     @classmethod
     def of(cls, page: _PageChars, n: int) -> _Words:
         starts, ends = page.runs(_SPACE, present=False)
         block = page.block_of[starts]
+        k = np.searchsorted(block, np.arange(n), side="right") - 1  # each block's last word, if it has one
+        has_text = k >= 0
+        has_text[has_text] = block[k[has_text]] == np.flatnonzero(has_text)
+        last = np.where(has_text, ends[np.maximum(k, 0)] if len(ends) else 0, 0)
         upper = (page.flags & _UPPER) != 0
         cum_upper = np.concatenate(([0], np.cumsum(upper)))
         cum_lower = np.concatenate(([0], np.cumsum((page.flags & _LOWER_OR_TITLE) != 0)))
@@ -383,7 +514,7 @@ class _Words:
         def count(mask: np.ndarray | None = None) -> np.ndarray:
             return np.bincount(block if mask is None else block[mask], minlength=n).astype(np.float64)
 
-        return cls(count(), count(caps), count(caps & (length <= 3)), count(all_caps))
+        return cls(count(), count(caps), count(caps & (length <= 3)), count(all_caps), has_text, last)
 
 
 @dataclass
@@ -401,26 +532,28 @@ class _Tokens:
     first_flags: np.ndarray
     #: per token, whether it starts with a digit
     numeric: np.ndarray
-    #: per token, its length and its first character's code point
+    #: per token, its length, its first character's code point and place in ``page``
     lengths: np.ndarray
     initials: np.ndarray
+    starts: np.ndarray
 
     @classmethod
-    def of(cls, lowered: Sequence[str]) -> _Tokens:
-        joined = "\n".join(lowered)
-        words = _TOKEN.findall(joined)
-        page = _PageChars.of(lowered, joined)
-        starts, ends = page.runs(_WORD)
-        if len(starts) != len(words):  # cannot happen: the flags are the tokenizer's own classes
+    def of(cls, joined: str, page: _PageChars) -> _Tokens:
+        """From the lower-cased blocks joined by newlines, and their characters."""
+        word = (page.flags & _WORD) != 0
+        words = page.words(word)
+        starts, ends = _runs(word)
+        if len(starts) != len(words):  # cannot happen: the words are cut at the same flags
             raise AssertionError("token boundaries disagree with the tokenizer")
         block = page.block_of[starts]
-        first = np.searchsorted(block, np.arange(len(lowered)))  # each block's first token, if it has one
+        n = int(page.block_of[-1]) + 1
+        first = np.searchsorted(block, np.arange(n))  # each block's first token, if it has one
         found = first < len(block)
         found[found] = block[first[found]] == np.flatnonzero(found)
-        first_flags = np.zeros(len(lowered), dtype=page.flags.dtype)
+        first_flags = np.zeros(n, dtype=page.flags.dtype)
         first_flags[found] = page.flags[starts[first[found]]]
         numeric = (page.flags[starts] & _DIGIT_FLAG) != 0
-        return cls(joined, page, words, block, np.where(found, first, -1), first_flags, numeric, ends - starts + 1, page.cps[starts])
+        return cls(joined, page, words, block, np.where(found, first, -1), first_flags, numeric, ends - starts + 1, page.cps[starts], starts)
 
     def blocks_matching(self, pattern: re.Pattern[str]) -> np.ndarray:
         """Per block, whether ``pattern`` matches in it (for patterns that cannot match across a newline)."""
@@ -442,25 +575,58 @@ class Terms:
     @classmethod
     def of(cls, tokens: _Tokens, codes: np.ndarray, stop_langs: int) -> Terms:
         content = (tokens.lengths >= 4) & ((codes & ((1 << stop_langs) - 1)) == 0) & ~tokens.numeric
-        stems = map(_FIRST_5, compress(tokens.words, content.tolist()))
-        first_seen: dict[str, int] = {}  # stem -> where it first occurs
-        first = np.fromiter(map(first_seen.setdefault, stems, count()), dtype=np.int64, count=int(np.count_nonzero(content)))
+        first = _first_occurrences(*_stem_keys(tokens, content))  # per content word, where its stem first occurs
         # a stem's id: how many distinct stems first occur before it
-        term = (np.cumsum(first == np.arange(len(first))) - 1)[first]
-        types = max(len(first_seen), 1)
+        leads = first == np.arange(len(first))
+        term = (np.cumsum(leads) - 1)[first]
+        types = max(int(np.count_nonzero(leads)), 1)
         pairs = _sorted_unique(tokens.block[content] * types + term, len(tokens.first) * types)
         return cls(pairs // types, pairs % types)
 
 
-_FIRST_5 = itemgetter(slice(0, 5))
-#: ``_sorted_unique`` marks values in a table of booleans up to this size, else it sorts
+def _stem_keys(tokens: _Tokens, content: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """The stems (first 5 characters) of the ``content`` tokens as integers, equal exactly when the
+    stems are: one integer a stem when every code point fits in 12 bits (Latin, Greek, Cyrillic...),
+    else two (code points of 21 bits: the first three, then the last two). A 4-letter word's fifth
+    code point is 0, which no word holds."""
+    at, length, cps = tokens.starts[content], tokens.lengths[content], tokens.page.cps
+    c = [cps[at + k].astype(np.int64) for k in range(5)]  # (a word of 4 is followed by a character: the page ends with a newline)
+    c[4][length < 5] = 0
+    if len(at) == 0 or max(int(column.max()) for column in c) < 1 << 12:
+        return (c[0] << 48) | (c[1] << 36) | (c[2] << 24) | (c[3] << 12) | c[4], None
+    return (c[0] << 42) | (c[1] << 21) | c[2], (c[3] << 21) | c[4]
+
+
+def _first_occurrences(high: np.ndarray, low: np.ndarray | None = None) -> np.ndarray:
+    """Per element, the index of the first element with the same key (``high``, or the pair
+    (``high``, ``low``))."""
+    m = len(high)
+    order = np.argsort(high, kind="stable") if low is None else np.lexsort((low, high))  # both stable: equal keys in index order
+    high = high[order]
+    leads = np.ones(m, dtype=bool)
+    leads[1:] = high[1:] != high[:-1]
+    if low is not None:
+        low = low[order]
+        leads[1:] |= low[1:] != low[:-1]
+    first = np.empty(m, dtype=np.int64)
+    first[order] = order[leads][np.cumsum(leads) - 1]
+    return first
+
+
+#: ``_sorted_unique`` marks values in a table of booleans when the table has at most this many
+#: entries a value (and at most ``_MARK_LIMIT``), else it sorts
+_MARK_RATIO = 64
 _MARK_LIMIT = 1 << 22
 
 
 def _sorted_unique(values: np.ndarray, bound: int) -> np.ndarray:
-    """``np.unique(values)`` for non-negative ints below ``bound``, without a sort when ``bound`` is small."""
-    if bound > _MARK_LIMIT:
-        return np.unique(values)
+    """``np.unique(values)`` for non-negative ints below ``bound``: marked in a table of booleans
+    when ``bound`` is small for their number, else sorted (both faster than ``np.unique``)."""
+    if bound > min(_MARK_LIMIT, _MARK_RATIO * len(values)):
+        ordered = np.sort(values)
+        keep = np.ones(len(ordered), dtype=bool)
+        keep[1:] = ordered[1:] != ordered[:-1]
+        return ordered[keep]
     seen = np.zeros(bound, dtype=bool)
     seen[values] = True
     return np.flatnonzero(seen)
@@ -469,10 +635,25 @@ def _sorted_unique(values: np.ndarray, bound: int) -> np.ndarray:
 @dataclass
 class PageExtras:
     """What ``page_features`` can hand back besides the matrix: each block's lexicon hits per kind
-    (None for blocks without words) and the page's terms."""
+    (``counts``, blocks x kinds, 0 for blocks without words; ``hits`` as lists), the page's terms,
+    and what the stage reads of the HTML hints."""
 
-    hits: list[list[int] | None] = field(default_factory=list)
+    counts: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
+    has_words: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     terms: Terms | None = None
+    #: HTML pages: per block, the kind of its nearest class/id token the lexicon knows
+    #: (``Lexicon.hint_kind``; None for none, or no hints) and its link density (0 without hints);
+    #: empty for pages without hints
+    hint_kinds: list[str | None] = field(default_factory=list)
+    link_density: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    @property
+    def hits(self) -> list[list[int] | None]:
+        """Per block, its hits per kind (None for a block without words)."""
+        return [row if ok else None for row, ok in zip(self.counts.tolist(), self.has_words.tolist())]
+
+
+_SHARES = [_INDEX[name] for name in ("word_len", "sentence_punct", "commas", "stop_page", "stop_max", "capitalised", "short_capitalised", "all_caps", "digits")]
 
 
 def page_features(texts: Sequence[str], hints: Sequence[BlockHints | None], lexicon: Lexicon, extras: PageExtras | None = None) -> np.ndarray:
@@ -486,58 +667,88 @@ def page_features(texts: Sequence[str], hints: Sequence[BlockHints | None], lexi
     X = np.zeros((n, len(FEATURES)), dtype=np.float32, order="F")  # filled column by column; the trees read it by column
     if n == 0:
         return X
-    lowered = list(map(str.lower, texts))
-    tok = _Tokens.of(lowered)
+    joined = "\n".join(texts)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    page = _PageChars.of(texts, joined, lengths)
+    lowered, lowered_joined, lowered_page = _lowered(texts, joined, page)
+    tok = _Tokens.of(lowered_joined, lowered_page)
     tokens, token_block, first_token, first_flags = tok.words, tok.block, tok.first, tok.first_flags
     w = np.bincount(token_block, minlength=n).astype(np.float64)
     has_words = w > 0
     codes = lexicon.codes_of(tokens)
     stop_own, stop_any = _stop_counts(codes, token_block, n, len(lexicon.stopwords))
-    page = _PageChars.of(texts)
     words = _Words.of(page, n)
     counted = page.counted(n)
     digits = page.per_block(_DIGIT_FLAG, n)
-    chars = np.fromiter(map(len, texts), dtype=np.float64, count=n)
-    hits = lexicon.block_hits(tokens, token_block.tolist(), lowered, codes, tok.joined, tok.initials)
+    chars = lengths.astype(np.float64)
+    hits = lexicon.block_hits(tokens, token_block.tolist(), lowered, codes, tok.joined, tok.initials, tok.page.block_of, tok.page.cps[tok.starts + 1])
     hits[~has_words] = 0
     if extras is not None:
-        extras.hits = [row if ok else None for row, ok in zip(hits.tolist(), has_words.tolist())]
+        extras.counts, extras.has_words = hits, has_words
         extras.terms = Terms.of(tok, codes, len(lexicon.stopwords))
     lex, hits_any = _lexicon_columns(hits, w, lexicon)
-
-    def per_word(values: np.ndarray, of: np.ndarray = w) -> np.ndarray:
-        return np.where(has_words, values / np.maximum(of, 1.0), 0.0)
 
     col = _INDEX
     X[:, col["log_words"]] = np.log1p(w)
     X[:, col["log_chars"]] = np.log1p(chars)
-    X[:, col["word_len"]] = per_word(chars - counted[:, 0])
-    X[:, col["sentence_punct"]] = per_word(counted[:, 1:4].sum(axis=1))
-    X[:, col["commas"]] = per_word(counted[:, 4])
-    X[:, col["stop_page"]] = per_word(stop_own)
-    X[:, col["stop_max"]] = per_word(stop_any)
-    X[:, col["capitalised"]] = per_word(words.capitalised, words.count)
-    X[:, col["short_capitalised"]] = per_word(words.short_capitalised, words.count)
+    # the shares (0 for a block without words), all at once: the columns of ``_SHARES``, over
+    # the words (``w``, or whitespace-separated for the capitals) or the characters
+    counts = np.stack((chars - counted[:, 0], counted[:, 1:4].sum(axis=1), counted[:, 4], stop_own, stop_any, words.capitalised, words.short_capitalised, words.all_caps, digits), axis=1)
+    of = np.stack((w, w, w, w, w, words.count, words.count, words.count, chars), axis=1)
+    X[:, _SHARES] = np.where(has_words[:, None], counts / np.maximum(of, 1.0), 0.0)
     X[:, col["lower_start"]] = has_words & ((first_flags & _LOWER) != 0)
-    X[:, col["all_caps"]] = per_word(words.all_caps, words.count)
-    X[:, col["digits"]] = per_word(digits, chars)
     X[:, col["no_words"]] = ~has_words
     X[:, col["lex_any"]] = np.minimum(hits_any / np.maximum(w, 1.0), 1.0)
     X[:, _LEX0 : _LEX0 + len(LEXICON_KINDS)] = lex
     months = np.bincount(token_block, weights=(codes & MONTH_BIT) != 0, minlength=n)
-    _ends_features(X, page, chars, w)
+    _ends_features(X, page, chars, w, words)
     first_code = np.zeros(n, dtype=np.int64)
     first_code[first_token >= 0] = codes[first_token[first_token >= 0]]
     bylines = (w <= 20) & ((first_code & BYLINE_BIT) != 0)
-    numeric = np.zeros(n, dtype=bool)
-    numeric[page.block_of[:-1][((page.flags[:-1] & _DIGIT_FLAG) != 0) & ((page.flags[1:] & _DATE_MARK) != 0)]] = True
-    candidates = _Candidates(has_words & (digits > 0), numeric, months > 0, bylines, page.per_block(_SEPARATOR_CHAR, n) > 0)
+    candidates = _Candidates.of(page, n, has_words & (digits > 0), months > 0, bylines)
     _regex_features(X, texts, candidates)
     X[:, col["urlish"]] = tok.blocks_matching(_URLISH)
     if any(map(is_not, hints, repeat(None))):
-        _dom_features(X, hints, lexicon)
+        _dom_features(X, hints, lexicon, extras)
     _context_features(X, chars, w)
     return X
+
+
+def _lowered(texts: Sequence[str], joined: str, page: _PageChars) -> tuple[Sequence[str], str, _PageChars]:
+    """The blocks lower-cased: one by one, joined by newlines, and as characters. Lower-casing the
+    joined blocks at once gives the same as one by one (the only context ``str.lower`` reads, for
+    a final sigma, ends at a newline); when no character changes its length (almost always), the
+    blocks keep their places, and the blocks one by one are cut from the whole only if asked for."""
+    lowered_joined = joined.lower()
+    if len(lowered_joined) == len(joined):
+        cps = np.frombuffer((lowered_joined + "\n").encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        return _Cuts(lowered_joined, texts), lowered_joined, _PageChars(cps, _flags(cps), page.block_of)
+    lowered = list(map(str.lower, texts))
+    lowered_joined = "\n".join(lowered)
+    return lowered, lowered_joined, _PageChars.of(lowered, lowered_joined)
+
+
+class _Cuts(Sequence[str]):
+    """The parts of a text joined by newlines, of the lengths of ``like``'s (cut when first asked for)."""
+
+    def __init__(self, joined: str, like: Sequence[str]) -> None:
+        self._joined, self._like = joined, like
+        self._parts: list[str] | None = None
+
+    def __len__(self) -> int:
+        return len(self._like)
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def]
+        return self._cut()[i]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._cut())
+
+    def _cut(self) -> list[str]:
+        if self._parts is None:
+            ends = accumulate(len(part) + 1 for part in self._like)
+            self._parts = [self._joined[end - 1 - len(part) : end - 1] for end, part in zip(ends, self._like)]
+        return self._parts
 
 
 def _stop_counts(codes: np.ndarray, token_block: np.ndarray, n: int, langs: int) -> tuple[np.ndarray, np.ndarray]:
@@ -555,30 +766,25 @@ def _lexicon_columns(hits: np.ndarray, w: np.ndarray, lexicon: Lexicon) -> tuple
     """The ``lex_*`` columns (1: the block is that kind by the lexicon's rule, 0.5: a weaker hit)
     and each block's hits over those kinds."""
     lex = np.zeros((len(w), len(LEXICON_KINDS)), dtype=np.float32)
-    kinds = [k for k, spec in enumerate(lexicon.kinds) if spec.name in LEXICON_KINDS]
+    kinds, columns, (max_words, long_hits, words_per_hit) = lexicon.lexicon_columns
     if not kinds:
         return lex, np.zeros(len(w))
-    specs = [lexicon.kinds[k] for k in kinds]
     h = hits[:, kinds].astype(np.float64)  # all the kinds at once: one column each
     words = w[:, None]
-    max_words, long_hits, words_per_hit = (np.array([getattr(spec, a) for spec in specs], dtype=np.float64) for a in ("max_words", "long_hits", "words_per_hit"))
     strong = (words <= max_words) | ((h >= long_hits) & (h * words_per_hit >= words))
-    lex[:, [LEXICON_KINDS.index(spec.name) for spec in specs]] = np.where(h > 0, np.where(strong, 1.0, 0.5), 0.0)
+    lex[:, columns] = np.where(h > 0, np.where(strong, 1.0, 0.5), 0.0)
     return lex, h.sum(axis=1)  # whole numbers: the sum is exact in any order
 
 
-def _ends_features(X: np.ndarray, page: _PageChars, chars: np.ndarray, w: np.ndarray) -> None:
+def _ends_features(X: np.ndarray, page: _PageChars, chars: np.ndarray, w: np.ndarray, words: _Words) -> None:
     """The features read off each block's first and last characters: it ends a sentence (past
     closing quotes and brackets), ends in a colon, opens or closes a quote, starts with a list
-    marker (then ``bullet_level``: 1 for "*" "•", 2 for "+" "-", 3 otherwise); and ``prose``."""
-    n = len(chars)
+    marker (then ``bullet_level``: 1 for "*" "•", 2 for "+" "-", 3 otherwise); and ``prose``.
+    (A block's last character that is not white space ends its last word, in ``words``.)"""
     start = (np.cumsum(chars + 1) - (chars + 1)).astype(np.int64)
     flags = page.flags
-    solid = np.flatnonzero((flags & _SPACE) == 0)
-    k = np.searchsorted(page.block_of[solid], np.arange(n), side="right") - 1
-    has_text = k >= 0
-    has_text[has_text] = page.block_of[solid[k[has_text]]] == np.flatnonzero(has_text)
-    last = np.where(has_text, solid[np.maximum(k, 0)] if len(solid) else 0, start)
+    has_text = words.has_text
+    last = np.where(has_text, words.last, start)
     end = last.copy()
     while True:  # str.rstrip(_CLOSERS)
         closing = has_text & (end >= start) & ((flags[np.maximum(end, 0)] & _CLOSER) != 0)
@@ -616,15 +822,50 @@ def _list_markers(page: _PageChars, start: np.ndarray, chars: np.ndarray, candid
 
 @dataclass
 class _Candidates:
-    """Per block, whether a regex could match it: a date needs a digit, a numeric date a digit
-    followed by one of "./-:", a day-and-month date a month's name, a byline its first word, a
-    separator a separator character."""
+    """Per block, whether a regex could match it: a date needs a digit, a numeric date a digit,
+    one of "./-:" and a digit in a row, a day-and-month date a month's name and a digit next to white space
+    (``\\s+\\d`` or ``\\d\\.?\\s``), a byline its first word. And the number of matches of
+    ``_SEPARATOR`` in each block, counted without it: one a character of "|•·»", and one a
+    separator character with white space (or the block's edge) on both sides. (Every match holds
+    one separator character, the rest is white space; "|•·»" always match; the others only in
+    the first alternative, whose white space before cannot have gone to an earlier match: the
+    second alternative's optional white space after "|" is never there, as the first alternative
+    takes "|" followed by white space first.)"""
 
     dated: np.ndarray
     numeric: np.ndarray
     months: np.ndarray
     bylines: np.ndarray
+    #: per block, the matches of ``_SEPARATOR``
     separators: np.ndarray
+
+    @classmethod
+    def of(cls, page: _PageChars, n: int, dated: np.ndarray, month_names: np.ndarray, bylines: np.ndarray) -> _Candidates:
+        """From the page's characters (``page``: the blocks as they are, joined by newlines, a
+        newline after the last: a block's neighbouring characters in the page are white space
+        exactly where its own edges are)."""
+        flags, cps = page.flags, page.cps
+        digit = (flags & _DIGIT_FLAG) != 0
+        space = (flags & _SPACE) != 0
+
+        def blocks_at(positions: np.ndarray) -> np.ndarray:
+            found = np.zeros(n, dtype=bool)
+            found[page.block_of[positions]] = True
+            return found
+
+        numeric = blocks_at(np.flatnonzero(digit[:-2] & ((flags[1:-1] & _DATE_MARK) != 0) & digit[2:]))
+        if month_names.any():  # a white space and a digit side by side, or a digit, "." and a white space
+            pairs = (space[:-1] & digit[1:]) | (digit[:-1] & space[1:])
+            pairs[:-1] |= digit[:-2] & (cps[1:-1] == ord(".")) & space[2:]
+            month_names = month_names & blocks_at(np.flatnonzero(pairs))
+        marks = np.flatnonzero((flags & _SEPARATOR_CHAR) != 0)  # never the page's last character (a newline)
+        spaced = space[marks + 1] & ((marks == 0) | space[marks - 1])
+        mark_cps = cps[marks]
+        lone = (mark_cps == ord("|")) | (mark_cps == ord("•")) | (mark_cps == ord("·")) | (mark_cps == ord("»"))
+        separators = np.bincount(page.block_of[marks[spaced | lone]], minlength=n)
+        return cls(dated, numeric, month_names, bylines, separators)
+
+
 
 
 def _regex_features(X: np.ndarray, texts: Sequence[str], candidates: _Candidates) -> None:
@@ -633,32 +874,82 @@ def _regex_features(X: np.ndarray, texts: Sequence[str], candidates: _Candidates
     seen = Counter(texts)
     if len(seen) < len(texts):  # else no block repeats (the column is 0)
         X[:, col["dup_in_page"]] = np.fromiter(map(seen.__getitem__, texts), dtype=np.int64, count=len(texts)) > 1
-    months, numeric = candidates.months, candidates.numeric
-    for i in np.flatnonzero(candidates.dated & (numeric | months)).tolist():
-        X[i, col["date"]] = (numeric[i] and DATE_NUMERIC.search(texts[i]) is not None) or (months[i] and DATE_WORDS.search(texts[i]) is not None)
-    for i in np.flatnonzero(candidates.bylines).tolist():
-        X[i, col["byline"]] = BYLINE.search(texts[i]) is not None
-    for i in np.flatnonzero(candidates.separators).tolist():
-        X[i, col["separators"]] = len(_SEPARATOR.findall(texts[i]))
+    months, numeric = candidates.months.tolist(), candidates.numeric.tolist()
+    tried = np.flatnonzero(candidates.dated & (candidates.numeric | candidates.months)).tolist()
+    dated = [i for i in tried if (numeric[i] and DATE_NUMERIC_FAST.search(texts[i])) or (months[i] and DATE_WORDS.search(texts[i]))]
+    X[dated, col["date"]] = 1.0
+    bylines = [i for i in np.flatnonzero(candidates.bylines).tolist() if BYLINE.search(texts[i])]
+    X[bylines, col["byline"]] = 1.0
+    X[:, col["separators"]] = candidates.separators
 
 
-def _dom_features(X: np.ndarray, hints: Sequence[BlockHints | None], lexicon: Lexicon) -> None:
-    tag_col = {t: _INDEX[f"tag_{t}"] for t in _TAG_COLUMNS}
-    hint_col = {k: _INDEX[f"hint_{k}"] for k in HINT_KINDS}
-    for i, h in enumerate(hints):
-        if h is None:
-            continue
-        row = X[i]
-        row[_INDEX["has_dom"]] = 1.0
-        row[_INDEX["link_density"]] = h.link_density
-        row[tag_col[TAG_GROUPS.get(h.tag, "other")]] = 1.0
-        for depth, token in enumerate(h.attrs):
-            kind = lexicon.html_hints.get(token)
-            weight = 1.0 / (1 + 0.25 * depth)
-            if kind in hint_col and row[hint_col[kind]] < weight:
-                row[hint_col[kind]] = weight
-            if token in lexicon.html_body and row[_INDEX["hint_body"]] < weight:
-                row[_INDEX["hint_body"]] = weight
+_TAG_COLUMN = {tag: _INDEX[f"tag_{group}"] for tag, group in TAG_GROUPS.items()}
+#: the ``hint_*`` columns and ``hint_body``, side by side
+_HINT0 = _INDEX[f"hint_{HINT_KINDS[0]}"]
+_HINT_SLOT = {kind: k for k, kind in enumerate(HINT_KINDS)}
+_BODY_SLOT = len(HINT_KINDS)
+assert [_INDEX[f"hint_{kind}"] for kind in HINT_KINDS] + [_INDEX["hint_body"]] == list(range(_HINT0, _HINT0 + _BODY_SLOT + 1))
+
+
+def _dom_features(X: np.ndarray, hints: Sequence[BlockHints | None], lexicon: Lexicon, extras: PageExtras | None = None) -> None:
+    """The DOM columns of the blocks with hints, written column by column; the ``hint_*`` weights
+    are worked out once per distinct class/id token list (siblings share theirs). ``extras``, if
+    given, receives each block's hint kind and link density."""
+    dom = [i for i, h in enumerate(hints) if h is not None]
+    present = [hints[i] for i in dom]
+    distinct: dict[tuple[str, ...], int] = {}  # token list -> its number (in order of first place)
+    which = [distinct.setdefault(h.attrs, len(distinct)) for h in present]  # type: ignore[union-attr]
+    rows: list[int] = []
+    slots: list[int] = []
+    depths: list[int] = []
+    kinds: list[str | None] = []
+    for k, tokens in enumerate(distinct):
+        nearest, kind = _attr_hints(tokens, lexicon)
+        kinds.append(kind)
+        rows.extend(repeat(k, len(nearest)))
+        slots.extend(nearest)
+        depths.extend(nearest.values())
+    table = np.zeros((len(distinct), _BODY_SLOT + 1))
+    table[rows, slots] = [1.0 / (1 + 0.25 * depth) for depth in depths]
+    other = _INDEX["tag_other"]
+    densities = [h.link_density for h in present]  # type: ignore[union-attr]
+    X[dom, _INDEX["has_dom"]] = 1.0
+    X[dom, _INDEX["link_density"]] = densities
+    X[dom, [_TAG_COLUMN.get(h.tag, other) for h in present]] = 1.0  # type: ignore[union-attr]
+    X[dom, _HINT0 : _HINT0 + _BODY_SLOT + 1] = table[which]
+    if extras is not None:
+        block_kinds = list(map(kinds.__getitem__, which))
+        if len(dom) == len(hints):
+            extras.hint_kinds = block_kinds
+        else:
+            extras.hint_kinds = [None] * len(hints)
+            for i, kind in zip(dom, block_kinds):
+                extras.hint_kinds[i] = kind
+        extras.link_density = np.zeros(len(hints))
+        extras.link_density[dom] = densities
+
+
+def _attr_hints(attrs: tuple[str, ...], lexicon: Lexicon) -> tuple[dict[int, int], str | None]:
+    """What a block's class/id tokens (nearest first) say: the hint kinds they name (their slots in
+    ``HINT_KINDS``, then ``_BODY_SLOT`` for an article container), each with the depth of its
+    nearest token (its weight is the largest); and the kind of the nearest token ``html_hints``
+    knows (``Lexicon.hint_kind``)."""
+    nearest: dict[int, int] = {}
+    kind = None
+    known = lexicon.html_tokens.intersection(attrs)
+    if not known:
+        return nearest, kind
+    for depth, token in sorted(zip(map(attrs.index, known), known)):  # nearest first (a token's first place)
+        token_kind = lexicon.html_hints.get(token)
+        if token_kind is not None:
+            if kind is None:
+                kind = token_kind
+            slot = _HINT_SLOT.get(token_kind)
+            if slot is not None and slot not in nearest:
+                nearest[slot] = depth
+        if _BODY_SLOT not in nearest and token in lexicon.html_body:
+            nearest[_BODY_SLOT] = depth
+    return nearest, kind
 
 
 def _window(values: np.ndarray, radius: int) -> np.ndarray:
@@ -671,14 +962,19 @@ def _windows(values: np.ndarray, radii: Sequence[int]) -> list[np.ndarray]:
     """``_window(values, radius)`` for each of ``radii``, from one running sum (a column's running
     sum is the same whether it is summed alone or beside other columns)."""
     n = len(values)
-    csum = np.concatenate((np.zeros((1,) + values.shape[1:]), np.cumsum(values, axis=0, dtype=np.float64)))
+    csum = np.cumsum(values, axis=0, dtype=np.float64)
+    # the running sum from 0, padded with its first value (0) before and its last after: the window
+    # of block i is ``padded[pad + min(i + r + 1, n)] - padded[pad + max(i - r, 0)]``, two slices
+    pad = max(radii, default=0) + 1
+    padded = np.empty((n + 1 + 2 * pad,) + values.shape[1:])
+    padded[: pad + 1] = 0.0
+    padded[pad + 1 : pad + 1 + n] = csum
+    padded[pad + 1 + n :] = csum[-1] if n else 0.0
     idx = np.arange(n)
     out = []
     for radius in radii:
-        lo = np.maximum(idx - radius, 0)
-        hi = np.minimum(idx + radius + 1, n)
-        width = (hi - lo).reshape((n,) + (1,) * (values.ndim - 1))
-        out.append((csum[hi] - csum[lo]) / width)
+        width = (np.minimum(idx + radius + 1, n) - np.maximum(idx - radius, 0)).reshape((n,) + (1,) * (values.ndim - 1))
+        out.append((padded[pad + radius + 1 : pad + radius + 1 + n] - padded[pad - radius : pad - radius + n]) / width)
     return out
 
 
@@ -719,8 +1015,9 @@ _NEAR_WINDOWS = [_INDEX[f] for f in ("win3_words", "win3_prose", "win3_stop")]
 _WIDE_COLUMNS = [_INDEX[f] for f in ("log_words", "prose", "bullet")]
 _WIDE_WINDOWS = [_INDEX[f] for f in ("win7_words", "win7_prose", "win7_bullet")]
 _NEIGHBOUR_COLUMNS = [_INDEX[f] for f in _NEIGHBOUR]
-_PREV_COLUMNS = {offset: [_INDEX[f"prev{offset}_{f}"] for f in _NEIGHBOUR] for offset in (1, 2)}
-_NEXT_COLUMNS = {offset: [_INDEX[f"next{offset}_{f}"] for f in _NEIGHBOUR] for offset in (1, 2)}
+#: the neighbours' columns, side by side: prev1, next1, prev2, next2 (each in ``_NEIGHBOUR`` order)
+_NEIGHBOURS0 = _INDEX[f"prev1_{_NEIGHBOUR[0]}"]
+assert [_INDEX[f"{d}{o}_{f}"] for o in (1, 2) for d in ("prev", "next") for f in _NEIGHBOUR] == list(range(_NEIGHBOURS0, _NEIGHBOURS0 + 4 * len(_NEIGHBOUR)))
 
 
 def _context_features(X: np.ndarray, chars: np.ndarray, words: np.ndarray) -> None:
@@ -760,14 +1057,10 @@ def _context_features(X: np.ndarray, chars: np.ndarray, words: np.ndarray) -> No
     X[:, _INDEX["page_stop"]] = float(X[:, _INDEX["stop_page"]].mean())
     X[:, _INDEX["page_bullets"]] = float(X[:, _INDEX["bullet"]].mean())
     X[:, _INDEX["rel_words"]] = words / (words.max() or 1.0)
-    src = _NEIGHBOUR_COLUMNS
-    for offset in (1, 2):
-        prev_cols, next_cols = _PREV_COLUMNS[offset], _NEXT_COLUMNS[offset]
-        if n > offset:
-            X[offset:, prev_cols] = X[:-offset, src]
-            X[:-offset, next_cols] = X[offset:, src]
-        X[:offset, prev_cols] = -1.0
-        X[-offset:, next_cols] = -1.0
+    # the neighbours' columns (-1 past the page's ends), from the columns padded with 2 rows of -1 each side
+    padded = np.full((n + 4, len(_NEIGHBOUR_COLUMNS)), -1.0, dtype=np.float32)
+    padded[2 : n + 2] = X[:, _NEIGHBOUR_COLUMNS]
+    X[:, _NEIGHBOURS0 : _NEIGHBOURS0 + 4 * len(_NEIGHBOUR)] = np.concatenate((padded[1 : n + 1], padded[3 : n + 3], padded[:n], padded[4 : n + 4]), axis=1)
 
 
 # -- second stage: the first stage's probabilities in their context -----------------------------------
@@ -795,14 +1088,10 @@ def context_features(p: np.ndarray, X: np.ndarray, terms: Terms | None = None) -
     q = np.clip(p, 1e-4, 1 - 1e-4)
     Z[:, 0] = p
     Z[:, 1] = np.log(q / (1 - q))
+    padded = np.concatenate([np.full(3, -1.0), p, np.full(3, -1.0)])  # -1 past the page's ends
     col = 2
     for offset in (1, 2, 3):
-        prev = np.full(n, -1.0)
-        nxt = np.full(n, -1.0)
-        if n > offset:
-            prev[offset:] = p[:-offset]
-            nxt[:-offset] = p[offset:]
-        Z[:, col], Z[:, col + 1] = prev, nxt
+        Z[:, col], Z[:, col + 1] = padded[3 - offset : 3 - offset + n], padded[3 + offset : 3 + offset + n]
         col += 2
     weights = np.sqrt(words) + 0.1
     columns = np.stack([p, p * weights, weights], axis=1)
@@ -811,7 +1100,6 @@ def context_features(p: np.ndarray, X: np.ndarray, terms: Terms | None = None) -
     Z[:, col + 1] = around5[:, 0]
     Z[:, col + 2] = around10[:, 0]
     Z[:, col + 3] = around5[:, 1] / around5[:, 2]
-    padded = np.concatenate([np.full(3, -1.0), p, np.full(3, -1.0)])
     window_max = padded[:n]
     for shift in range(1, 7):  # the maximum over the 7 blocks around each
         window_max = np.maximum(window_max, padded[shift : shift + n])

@@ -125,7 +125,7 @@ class TreeModel:
         self._feature = self._feature.ravel()
         self._threshold = _float32_below(self._threshold.ravel())[:, None]
         self._ruled_out = (~self._mask.ravel())[:, None]
-        self._forest = Forest([self], [range(len(self.features))])
+        self._own_forest: Forest | None = None  # built when first used (a second-stage member is read by its stage's forest)
 
     @classmethod
     def load(cls, path: str | Path) -> TreeModel:
@@ -139,6 +139,12 @@ class TreeModel:
         if X.shape[0] == 0:
             return np.zeros(0)
         return self._forest.decisions(np.ascontiguousarray(np.asarray(X, dtype=np.float32).T))[0]
+
+    @property
+    def _forest(self) -> Forest:
+        if self._own_forest is None:
+            self._own_forest = Forest([self], [range(len(self.features))])
+        return self._own_forest
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Probability of body, one a row of ``X``."""
@@ -191,21 +197,22 @@ def _float32_below(thresholds: np.ndarray) -> np.ndarray:
 def _leaf_masks(left: np.ndarray, right: np.ndarray) -> tuple[list[int], list[int], list[int]]:
     """A tree's splits, for each split the bit mask of the leaves that survive its test being true
     (all but those of its left subtree), and its leaves from left to right (bit k: the k-th)."""
+    lefts, rights = left.tolist(), right.tolist()
     order: list[int] = []
-    left_leaves: dict[int, list[int]] = {}
+    left_leaves: dict[int, int] = {}  # split -> the bit mask of the leaves of its left subtree
 
-    def visit(node: int) -> list[int]:  # leaves under ``node``, left to right
-        if left[node] == node:
+    def visit(node: int) -> int:  # the bit mask of the leaves under ``node``
+        if lefts[node] == node:
             order.append(node)
-            return [len(order) - 1]
-        below = visit(int(left[node]))
+            return 1 << (len(order) - 1)
+        below = visit(lefts[node])
         left_leaves[node] = below
-        return below + visit(int(right[node]))
+        return below | visit(rights[node])
 
     visit(0)
     everything = (1 << len(order)) - 1
     splits = sorted(left_leaves)
-    return splits, [everything & ~sum(1 << k for k in left_leaves[s]) for s in splits], order
+    return splits, [everything & ~left_leaves[s] for s in splits], order
 
 
 class Forest:
@@ -235,11 +242,14 @@ class Forest:
         # many splits test the same feature against the same threshold (the trees share their bins):
         # each distinct test is made once a row, then copied to its splits
         tests = np.stack([np.concatenate(features).astype(np.float64), np.concatenate(thresholds).astype(np.float64)], axis=1)
-        distinct, self._test_of_split = np.unique(tests, axis=0, return_inverse=True)
-        self._test_of_split = self._test_of_split.ravel().astype(np.intp)
+        distinct, test_of_split = np.unique(tests, axis=0, return_inverse=True)
         self._test_feature = distinct[:, 0].astype(np.intp)
         self._test_threshold = distinct[:, 1].astype(np.float32)[:, None]
-        self._ruled_out = np.concatenate(ruled_out)[:, None]
+        # the splits are listed tree by tree; evaluated split rank by split rank (the k-th split of
+        # every tree together), so that a tree's masks are OR-ed across whole contiguous rows
+        by_rank = np.arange(self.trees * splits).reshape(self.trees, splits).T.ravel()
+        self._test_of_split = test_of_split.ravel().astype(np.intp)[by_rank]
+        self._ruled_out = np.concatenate(ruled_out)[by_rank][:, None]
         self._values = np.concatenate(values).ravel()
         self._leaf_offset = (np.arange(self.trees, dtype=np.intp) * leaves)[:, None]
 
@@ -250,7 +260,7 @@ class Forest:
         tests = columns.take(self._test_feature, axis=0) > self._test_threshold  # (distinct tests, rows)
         ruled_out = tests.astype(self._mask_type).take(self._test_of_split, axis=0)  # (splits, rows): 1 where true
         ruled_out *= self._ruled_out  # the leaves each true split rules out
-        ruled_out = np.bitwise_or.reduce(ruled_out.reshape(self.trees, self._splits, n), axis=1)
+        ruled_out = np.bitwise_or.reduce(ruled_out.reshape(self._splits, self.trees, n), axis=0)  # (trees, rows)
         if self._mask_type is np.uint16:
             leaf = _first_alive_16().take(ruled_out)
         else:

@@ -61,6 +61,7 @@ _DATE, _BYLINE, _SEPARATOR_COUNT, _BULLET, _SENTENCE_END, _COLON_END, _DIGITS = 
     FEATURES.index(k) for k in ("date", "byline", "separators", "bullet", "sentence_end", "colon_end", "digits")
 )
 _WORDS = FEATURES.index("log_words")
+_HAS_DOM = FEATURES.index("has_dom")
 
 
 @dataclass
@@ -121,6 +122,8 @@ class Boilerplate(Stage):
         unknown = set(config.rule_kinds) - set(_LEX_COLUMNS)
         if unknown:
             raise ValueError(f"boilerplate: rule_kinds {sorted(unknown)} are not lexicon kinds ({', '.join(_LEX_COLUMNS)})")
+        #: the lexicon's column of the kind "comments" (-1: the lexicon has none: no hit gives it)
+        self._comments_kind = self.lexicon.kind_names.index("comments") if "comments" in self.lexicon.kind_names else -1
         self._lines = RecurringLines(config.recurring_min_pages, config.recurring_min_chars, config.recurring_max_lines, config.recurring_max_sites)
         self._table: RecurringTable | None = load_table(config.recurring_table) if config.recurring_table else None
 
@@ -140,15 +143,16 @@ class Boilerplate(Stage):
         if not doc.blocks:
             return doc
         texts = [doc.text[b.start : b.end] for b in doc.blocks]
-        body, X, hits = self.classify(texts, doc.blocks)
-        self._assign(doc.blocks, texts, body, X, hits, recurring)
+        body, X, extras = self.classify(texts, doc.blocks)
+        self._assign(doc.blocks, texts, body, X, extras, recurring)
         return doc
 
-    def classify(self, texts: list[str], blocks: list[Block]) -> tuple[np.ndarray, np.ndarray, list[list[int] | None]]:
-        """True for the blocks the classifier and the smoothing call body; the features; the lexicon hits."""
+    def classify(self, texts: list[str], blocks: list[Block]) -> tuple[np.ndarray, np.ndarray, PageExtras]:
+        """True for the blocks the classifier and the smoothing call body; the features; the
+        lexicon hits and the HTML hints' kinds (``PageExtras``)."""
         extras = PageExtras()
         X = page_features(texts, [b.hints for b in blocks], self.lexicon, extras)
-        hits = extras.hits
+        hits = extras.counts
         p = self.model.predict_proba(X, extras.terms)
         for kind in self.config.rule_kinds:
             p[X[:, _LEX_COLUMNS[kind]] == 1.0] = 0.0
@@ -156,14 +160,14 @@ class Boilerplate(Stage):
         words = np.expm1(X[:, _WORDS])
         if words[body].sum() < self.config.min_body_words - 0.5:
             body[:] = False
-            return body, X, hits
+            return body, X, extras
         if self.config.title_lookback > 0:
             self._find_title(body, X, words, hits, blocks)
         if self.config.comments_cut_words > 0:
             self._cut_comments(body, X, hits)
-        return body, X, hits
+        return body, X, extras
 
-    def _find_title(self, body: np.ndarray, X: np.ndarray, words: np.ndarray, hits: list[list[int] | None], blocks: list[Block]) -> None:
+    def _find_title(self, body: np.ndarray, X: np.ndarray, words: np.ndarray, hits: np.ndarray, blocks: list[Block]) -> None:
         """The heading-like block just before the body (past dates and bylines) is its title."""
         first = int(np.argmax(body))
         for i in range(first - 1, max(-1, first - 1 - self.config.title_lookback), -1):
@@ -173,26 +177,31 @@ class Boilerplate(Stage):
                 return
             if X[i, _DATE] or X[i, _BYLINE] or words[i] < 0.5:
                 continue
-            kind = self.lexicon.kind_of(hits[i], int(round(words[i]))) if hits[i] is not None else None
+            kind = self.lexicon.kind_of(hits[i].tolist(), int(round(words[i])))
             if kind is None and words[i] <= self.config.title_max_words and not X[i, _SEPARATOR_COUNT] and not X[i, _BULLET]:
                 body[i] = True
             return
 
-    def _cut_comments(self, body: np.ndarray, X: np.ndarray, hits: list[list[int] | None]) -> None:
+    def _cut_comments(self, body: np.ndarray, X: np.ndarray, hits: np.ndarray) -> None:
         """Once the article has begun, a comments heading ends it: reader comments are prose too."""
+        if self._comments_kind < 0:
+            return
         words = np.expm1(X[:, _WORDS]).round()
+        headings = (words <= 6) & (hits[:, self._comments_kind] > 0)  # (the lexicon gives no other block that kind)
+        if not headings.any():
+            return
         body_words = np.where(body, words, 0.0)
         seen = np.cumsum(body_words) - body_words  # body words before each block (whole numbers: exact)
         counter_next = np.zeros(len(body), dtype=bool)
         counter_next[:-1] = X[1:, _DIGITS] > 0.5  # "Comments" then "471": a counter
         candidates = (
-            (seen >= self.config.comments_cut_words)
-            & (words <= 6)
+            headings
+            & (seen >= self.config.comments_cut_words)
             & ~((X[:, _BULLET] != 0) | (X[:, _SENTENCE_END] != 0) | (X[:, _COLON_END] != 0))  # not a share-bar item, a sentence, a counter
             & ~counter_next
         )
         for i in np.flatnonzero(candidates).tolist():
-            if hits[i] is not None and self.lexicon.kind_of(hits[i], int(words[i])) == "comments":
+            if self.lexicon.kind_of(hits[i].tolist(), int(words[i])) == "comments":
                 body[i:] = False
                 return
 
@@ -206,16 +215,17 @@ class Boilerplate(Stage):
         return np.where(inside, p > c.body_threshold, p > c.outside_threshold) & (words > 0)
 
     def _assign(
-        self, blocks: list[Block], texts: list[str], body: np.ndarray, X: np.ndarray, hits: list[list[int] | None], recurring: set[int] | None = None
+        self, blocks: list[Block], texts: list[str], body: np.ndarray, X: np.ndarray, extras: PageExtras, recurring: set[int] | None = None
     ) -> None:
         body_idx = np.flatnonzero(body)
         first = int(body_idx[0]) if len(body_idx) else len(blocks)
-        words = np.expm1(X[:, _WORDS]).round().astype(int).tolist()
+        word_counts = np.expm1(X[:, _WORDS]).round()
+        words = word_counts.astype(int).tolist()
+        if recurring:
+            body = body.copy()
+            body[[i for i in recurring if 0 <= i < len(body)]] = False
         in_body = body.tolist()
-        for i in recurring or ():
-            if 0 <= i < len(in_body):
-                in_body[i] = False
-        kinds = self._block_kinds(blocks, texts, in_body, words, X, hits)
+        kinds = self._block_kinds(texts, body, word_counts, X, extras)
         section: str | None = None
         for i, (block, kind, is_body) in enumerate(zip(blocks, kinds, in_body)):
             if kind is None:  # the common case: only a body block moves the section
@@ -240,39 +250,31 @@ class Boilerplate(Stage):
                 block.role = BOILERPLATE
                 block.kind = kind
 
-    def _block_kinds(
-        self, blocks: list[Block], texts: list[str], in_body: list[bool], words: list[int], X: np.ndarray, hits: list[list[int] | None]
-    ) -> list[str | None]:
+    def _block_kinds(self, texts: list[str], body: np.ndarray, words: np.ndarray, X: np.ndarray, extras: PageExtras) -> list[str | None]:
         """Per block, the kind its own evidence gives it (None: none, or a body block): the lexicon
         (boilerplate blocks, and short body blocks such as a "Comments" heading), else, for
-        boilerplate blocks, the HTML hints, else the shape."""
-        kinds = [None if is_body else kind for is_body, kind in zip(in_body, _shape_kinds(X, texts))]
-        for i, block in enumerate(blocks):
-            if block.hints is not None and not in_body[i]:
-                hint = self._hint_kind(block, words[i])
-                if hint is not None:
-                    kinds[i] = hint
+        boilerplate blocks, the HTML hints (the kind of their nearest class/id token the lexicon
+        knows, else ``navigation`` for a block mostly of links), else the shape. Only the blocks
+        that have such evidence are visited."""
+        kinds = _shape_kinds(X, texts, ~body)
+        if extras.hint_kinds:
+            hint_kinds = extras.hint_kinds
+            for i in np.flatnonzero(~body).tolist():
+                if hint_kinds[i] is not None:
+                    kinds[i] = hint_kinds[i]
+            links = ~body & (X[:, _HAS_DOM] != 0) & (extras.link_density > self.config.max_link_density)
+            for i in np.flatnonzero(links).tolist():
+                if hint_kinds[i] is None:
+                    kinds[i] = "navigation"
+        hits = extras.counts
         separators = X[:, _SEPARATOR_COUNT]
-        for i, hit in enumerate(hits):
-            if hit is None or (in_body[i] and words[i] > 6) or not any(hit):
-                continue
-            kind = self.lexicon.kind_of(hit, words[i])
+        for i in np.flatnonzero(hits.any(axis=1) & ~(body & (words > 6))).tolist():
+            kind = self.lexicon.kind_of(hits[i].tolist(), int(words[i]))
             if kind == "cookie_notice" and separators[i] >= 2:
                 kind = "footer"  # "Terms | Privacy policy | Contact": the site's link bar, not a banner
             if kind is not None:
                 kinds[i] = kind
         return kinds
-
-    # -- kinds ------------------------------------------------------------------------------------
-    def _hint_kind(self, block: Block, words: int) -> str | None:
-        assert block.hints is not None
-        for token in block.hints.attrs:
-            kind = self.lexicon.html_hints.get(token)
-            if kind is not None:
-                return kind
-        if block.hints.link_density > self.config.max_link_density:
-            return "navigation"
-        return None
 
     # -- the stream: batch evidence -----------------------------------------------------------------
     def run(self, docs: Iterable[Document]) -> Iterator[Document]:
@@ -313,15 +315,17 @@ class Boilerplate(Stage):
         return self.process_safely(doc, lambda d: self.process(d, recurring))
 
 
-def _shape_kinds(X: np.ndarray, texts: list[str]) -> list[str | None]:
-    """Per block, the kind its shape gives it: a short block with a date or a byline (not a
-    sentence of 8 words or more) is ``metadata``; a few short items between separators are
+def _shape_kinds(X: np.ndarray, texts: list[str], boilerplate: np.ndarray) -> list[str | None]:
+    """Per boilerplate block, the kind its shape gives it: a short block with a date or a byline
+    (not a sentence of 8 words or more) is ``metadata``; a few short items between separators are
     ``navigation``. Computed for the whole page at once; only the dated short blocks read their text."""
     words = np.expm1(X[:, _WORDS]).round()
     separators = X[:, _SEPARATOR_COUNT]
-    dated = (words <= 15) & ((X[:, _DATE] != 0) | (X[:, _BYLINE] != 0))
-    navigation = (separators >= 2) & (words <= 4 * (separators + 1.0))
-    kinds: list[str | None] = np.where(navigation, "navigation", None).tolist()
+    dated = boilerplate & (words <= 15) & ((X[:, _DATE] != 0) | (X[:, _BYLINE] != 0))
+    navigation = boilerplate & (separators >= 2) & (words <= 4 * (separators + 1.0))
+    kinds: list[str | None] = [None] * len(texts)
+    for i in np.flatnonzero(navigation).tolist():
+        kinds[i] = "navigation"
     for i in np.flatnonzero(dated).tolist():
         if not (words[i] >= 8 and texts[i].rstrip().endswith(".")):
             kinds[i] = "metadata"
