@@ -343,3 +343,57 @@ def test_a_block_without_cyrillic_or_a_recognizer_language_is_skipped_alike(pipe
     assert names_stage._may_hold_names(doc, polish, starts)
     doc.text = text.replace("Tuesday", "Вторник")
     assert names_stage._may_hold_names(doc, english, starts)
+
+
+def _stress(text: str, after: list[str]) -> str:
+    """``text`` with a combining acute (a stress mark) after the first vowel that follows each of
+    ``after``, as Russian dictionaries and encyclopaedias write them."""
+    for prefix in after:
+        place = text.index(prefix) + len(prefix)
+        while text[place] not in "аеиоуыэюяё":
+            place += 1
+        text = text[: place + 1] + "\u0301" + text[place + 1 :]
+    return text
+
+
+STRESSED_SOURCE = "Москва — столица России. Александр Пушкин родился в Москве в 1799 году."
+
+
+def test_stress_marks_change_no_name(pipe, validator):
+    """Stress marks ("Москва́") do not hide names from the recognizer, cut them or reach their
+    base forms and romanizations: the same names as without them, their spans taking the marks in."""
+    stressed = _stress(STRESSED_SOURCE, ["Моск", "Алекс", "Пу", "Моск"])
+    assert stressed.count("\u0301") == 4
+    plain_names = [(n.label, n.lemma, n.latin) for n in pipe(STRESSED_SOURCE).names]
+    record = pipe(stressed).to_dict()
+    check_record(record, validator)
+    assert plain_names and [(n["label"], n["lemma"], n["latin"]) for n in record["names"]] == plain_names
+    for name in record["names"]:
+        assert stressed[name["start"] : name["end"]] == name["text"]
+        assert name["text"].replace("\u0301", "") in STRESSED_SOURCE
+        after = stressed[name["end"] : name["end"] + 1]
+        assert after != "\u0301", "a name's span ends after its last stress mark"
+
+
+def test_a_stressed_cyrillic_run_in_english_is_one_name_without_accents_in_its_forms(pipe):
+    text = "Alexander Pushkin (Алекса\u0301ндр Пу\u0301шкин) was born in Moscow."
+    names = [n for n in pipe(text).names if CYRILLIC_LETTER.search(n.text)]
+    assert [n.text for n in names] == ["Алекса\u0301ндр Пу\u0301шкин"]
+    assert names[0].lemma == "Александр Пушкин" and names[0].latin == "Aleksandr Pushkin"
+    from textpipe import transliterate
+
+    expected = {scheme: transliterate("Александр Пушкин", "ru", scheme) for scheme in names[0].translit}
+    assert names[0].translit == expected  # every scheme, no accent left on a Latin letter
+
+
+def test_without_stress_maps_back_to_the_text():
+    from textpipe.scripts import stressed_span, without_stress
+
+    text = "Он сказа\u0301л: Алекса\u0301ндр, cafe\u0301."
+    plain, kept = without_stress(text)
+    assert plain == "Он сказал: Александр, cafe\u0301."  # a mark after a Latin letter is not a stress mark
+    start = plain.index("Александр")
+    assert text[slice(*stressed_span(text, kept, start, start + len("Александр")))] == "Алекса\u0301ндр"
+    start = plain.index("сказал")
+    assert text[slice(*stressed_span(text, kept, start, start + len("сказал")))] == "сказа\u0301л"
+    assert without_stress("Москва") == ("Москва", None)

@@ -325,3 +325,16 @@ def test_a_run_whose_gains_cannot_pay_for_a_stretch_is_all_host(
 def default_config() -> LanguagesConfig:
     settings = load_package_toml("pipelines", "default.toml")["languages"]
     return build_config(Languages.Config, settings, "languages")
+
+
+def test_a_word_keeps_its_combining_marks():
+    """Vowel signs of Indic scripts and stress marks on Cyrillic vowels are part of their word: a
+    segment does not end before them."""
+    from textpipe.pieces import _WORD
+
+    assert _WORD.findall("हिंदी भाषा, Москва\u0301 и Пу\u0301шкин") == ["हिंदी", "भाषा", "Москва\u0301", "и", "Пу\u0301шкин"]
+    from textpipe import Pipeline
+
+    text = "Москва\u0301 — столица России, крупнейший город страны."
+    doc = Pipeline.load("default")(text)
+    assert [(text[s.start : s.end], s.lang) for s in doc.segments] == [("Москва\u0301 — столица России, крупнейший город страны", "ru")]

@@ -34,7 +34,8 @@ LANGS = ("en", "ru", "pl", "uk", "be", "bg", "cs", "sk")
 MAX_N = 5
 
 WORD = re.compile(r"[^\W\d_]+(?:['\-][^\W\d_]+)*")
-_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "´": "'", "‘": "'", "ʹ": "'"})
+#: apostrophes made one; stress marks ("Москва́": combining acute or grave) dropped
+_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "´": "'", "‘": "'", "ʹ": "'", "\u0301": None, "\u0300": None})
 
 #: letters that only some of the languages write, and the languages that do
 DIAGNOSTIC: dict[str, tuple[str, ...]] = {

@@ -43,3 +43,52 @@ def letter_counts(text: str) -> dict[str, int]:
 def main_script(text: str) -> str | None:
     counts = letter_counts(text)
     return max(counts, key=counts.__getitem__) if counts else None
+
+
+def _combining_marks() -> str:
+    """The combining marks of the Basic Multilingual Plane (Unicode categories Mn, Mc, Me), as the
+    inside of a regex character class: vowel signs of Indic scripts, accents written apart."""
+    ranges: list[list[int]] = []
+    for code in range(0x300, 0x10000):
+        if unicodedata.category(chr(code)) in ("Mn", "Mc", "Me"):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    return "".join(f"\\u{a:04x}" if a == b else f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges)
+
+
+#: see ``_combining_marks``; a word's letters may carry them (``pieces``: "हिंदी", "Москва́" are one word)
+COMBINING_MARKS = _combining_marks()
+#: the combining acute and grave accents, which Russian, Ukrainian and Belarusian dictionaries,
+#: encyclopaedias and learners' texts put on a stressed vowel ("Алекса́ндр"); no romanization
+#: standard writes them, and the name models never saw them
+STRESS_MARKS = "\u0301\u0300"
+_STRESS_AFTER_CYRILLIC = re.compile(f"(?<=[\u0400-\u052f])[{STRESS_MARKS}]+")
+
+
+def without_stress(text: str) -> tuple[str, list[int] | None]:
+    """``text`` without the stress marks that follow Cyrillic letters, and for each character left
+    its place in ``text`` (None when there were none: the same text)."""
+    if "\u0301" not in text and "\u0300" not in text:
+        return text, None
+    kept: list[int] = []
+    last = 0
+    for match in _STRESS_AFTER_CYRILLIC.finditer(text):
+        kept.extend(range(last, match.start()))
+        last = match.end()
+    if not kept and last == 0:
+        return text, None
+    kept.extend(range(last, len(text)))
+    return "".join(text[i] for i in kept), kept
+
+
+def stressed_span(text: str, kept: list[int] | None, start: int, end: int) -> tuple[int, int]:
+    """A span ``[start, end)`` of ``without_stress(text)`` as a span of ``text``, the stress marks
+    on its last letter included."""
+    if kept is None:
+        return start, end
+    first, last = kept[start], kept[end - 1] + 1
+    while last < len(text) and text[last] in STRESS_MARKS:
+        last += 1
+    return first, last

@@ -52,7 +52,7 @@ from ..langid import UNDETERMINED
 from ..lemmas import Lemmatizer, load_lemmatizer
 from ..pieces import Piece, main_script, pieces_of, sentences_of
 from ..resources import package_path
-from ..scripts import CYRILLIC, CYRILLIC_LETTER
+from ..scripts import CYRILLIC, CYRILLIC_LETTER, stressed_span, without_stress
 from ..stage import ConfigError, Stage, time_limit
 
 #: letters that settle a Cyrillic name's language whatever its segment says
@@ -219,12 +219,15 @@ class Names(Stage):
         return False
 
     def _lemmatize(self, names: list[Name], run_ids: set[int]) -> None:
+        """Base forms, without stress marks (no romanization writes them; a base form is looked up
+        without them)."""
         for name in names:
+            text = without_stress(name.text)[0]
             if id(name) in run_ids and not self.config.lemmatize_runs:
-                name.lemma = name.text
+                name.lemma = text
                 continue
             lemmatizer = self.lemmatizer(name.lang)
-            name.lemma = lemmatizer(name.text, name.label) if lemmatizer is not None else name.text
+            name.lemma = lemmatizer(text, name.label) if lemmatizer is not None else text
 
     def _runs(self, doc: Document, sentence: list[Piece], starts: list[int]) -> list[Name]:
         out = []
@@ -243,13 +246,16 @@ class Names(Stage):
         nlp = self.recognizer(lang)
         if nlp is None:
             return
-        texts = (docs[index].text[start:end] for index, start, end in spans)
-        for (index, offset, _), parsed in zip(spans, nlp.pipe(texts, batch_size=self.config.batch_size)):
+        originals = [docs[index].text[start:end] for index, start, end in spans]
+        plain = [without_stress(text) for text in originals]  # the models never saw stress marks
+        parsed_texts = nlp.pipe((text for text, _ in plain), batch_size=self.config.batch_size)
+        for (index, offset, _), original, (_, kept), parsed in zip(spans, originals, plain, parsed_texts):
             doc = docs[index]
             for ent in parsed.ents:
                 if ent.label_ not in self.config.labels:
                     continue
-                start, end = offset + ent.start_char, offset + ent.end_char
+                start, end = stressed_span(original, kept, ent.start_char, ent.end_char)
+                start, end = offset + start, offset + end
                 text = doc.text[start:end]
                 segment_lang = name_language(text, doc.segments, start, starts[index])
                 found[index].append(Name(start, end, text, ent.label_, segment_lang if segment_lang != UNDETERMINED else lang))
@@ -279,9 +285,10 @@ class Names(Stage):
                 by_lang.setdefault(run.lang, []).append(run)
         for lang, names in by_lang.items():
             nlp = self.recognizer(lang)
-            for name, parsed in zip(names, nlp.pipe((n.text for n in names), batch_size=self.config.batch_size)):
+            plain = [without_stress(name.text)[0] for name in names]
+            for name, text, parsed in zip(names, plain, nlp.pipe(plain, batch_size=self.config.batch_size)):
                 ents = [e for e in parsed.ents if e.label_ in self.config.labels]
-                if len(ents) == 1 and ents[0].start_char == 0 and ents[0].end_char == len(name.text):
+                if len(ents) == 1 and ents[0].start_char == 0 and ents[0].end_char == len(text):
                     name.label = ents[0].label_
 
 
