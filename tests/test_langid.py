@@ -150,11 +150,11 @@ def test_a_script_one_language_writes_gives_that_language(text, lang):
 
 def test_only_the_profiles_of_the_texts_script_are_loaded():
     """langdetect decides only among the languages that write the text's script."""
-    from textpipe.langid import SCRIPT_PROFILES, _factory
+    from textpipe.langid import LANGDETECT_SCRIPTS, _factory
 
     assert identify("مرحبا بكم في موقعنا")[0] == "ar"
     assert identify("这是一个中文网站")[0] == "zh"
-    assert _factory(0, SCRIPT_PROFILES["ARABIC"]).langlist == ["ar", "fa", "ur"]
+    assert _factory(0, LANGDETECT_SCRIPTS["ARABIC"]).langlist == ["ar", "fa", "ur"]
 
 
 @pytest.mark.parametrize(

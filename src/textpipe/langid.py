@@ -29,14 +29,12 @@ are known words of the language the model picked, is labelled ``und`` rather tha
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 
@@ -194,14 +192,13 @@ class LanguageIdentifier:
     def known_share(self, words: list[str], langs: str | Iterable[str]) -> float:
         """The share of the words the word table knows as words of ``langs`` (a language or several;
         known: P(word | lang) >= 1e-5)."""
-        return self.known_count(words, langs) / len(words) if words else 0.0
-
-    def known_count(self, words: list[str], langs: str | Iterable[str]) -> int:
+        if not words:
+            return 0.0
         bit = 0
         for lang in [langs] if isinstance(langs, str) else langs:
             bit |= 1 << _INDEX[lang]
         known_bits = self.model.known_bits
-        return sum(1 for word in words if known_bits(word) & bit)
+        return sum(1 for word in words if known_bits(word) & bit) / len(words)
 
     # -- the work ---------------------------------------------------------------------------
     def probabilities_of_words(
@@ -259,11 +256,11 @@ class LanguageIdentifier:
         script = other_script_of(text)
         if script in SCRIPT_LANGUAGE:
             return Identification(SCRIPT_LANGUAGE[script], 1.0)
-        if script not in SCRIPT_PROFILES:
+        if script not in LANGDETECT_SCRIPTS:
             return Identification(UNDETERMINED, 0.0)
         from langdetect.lang_detect_exception import LangDetectException
 
-        detector = _factory(self.seed, SCRIPT_PROFILES[script]).create()
+        detector = _factory(self.seed, LANGDETECT_SCRIPTS[script]).create()
         detector.append(text)
         try:
             best = detector.get_probabilities()[0]
@@ -281,7 +278,7 @@ SCRIPT_LANGUAGE: dict[str, str] = {
     "KANNADA": "kn", "MALAYALAM": "ml", "SINHALA": "si", "TIBETAN": "bo", "ETHIOPIC": "am",
 }  # fmt: skip
 #: scripts that several languages write: langdetect decides among its profiles of them
-SCRIPT_PROFILES: dict[str, tuple[str, ...]] = {
+LANGDETECT_SCRIPTS: dict[str, tuple[str, ...]] = {
     "ARABIC": ("ar", "fa", "ur"),
     "DEVANAGARI": ("hi", "mr", "ne"),
     "HAN": ("zh-cn", "zh-tw", "ja"),
@@ -340,13 +337,14 @@ def _romanized_russian() -> frozenset[str]:
 @lru_cache(maxsize=8)
 def _factory(seed: int, langs: tuple[str, ...]):  # type: ignore[no-untyped-def]
     """langdetect with the profiles of ``langs`` only, loaded once per process."""
-    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+    from langdetect.detector_factory import DetectorFactory
     from langdetect.utils.lang_profile import LangProfile
+
+    from .langid_other import langdetect_profile
 
     factory = DetectorFactory()
     for index, lang in enumerate(langs):
-        data = json.loads((Path(PROFILES_DIRECTORY) / lang).read_text(encoding="utf-8"))
-        factory.add_profile(LangProfile(**data), index, len(langs))
+        factory.add_profile(LangProfile(**langdetect_profile(lang)), index, len(langs))
     factory.set_seed(seed)
     return factory
 

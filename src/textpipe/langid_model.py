@@ -157,10 +157,13 @@ def excluded_bits(words: list[str]) -> int:
     return bits
 
 
-#: ``_EXCLUDED_BITS`` by code point (every diagnostic letter is below U+0530)
-_EXCLUDED_LUT = np.zeros(0x531, dtype=np.uint8)
-for _char, _bits in _EXCLUDED_BITS.items():
-    _EXCLUDED_LUT[ord(_char)] = _bits
+#: per code point below U+0531: 1 for each language of LANGS that never writes it (a diagnostic letter)
+_NEVER_WRITES = np.zeros((0x531, len(LANGS)))
+for _char, _allowed in DIAGNOSTIC.items():
+    _NEVER_WRITES[ord(_char)] = [lang not in _allowed for lang in LANGS]
+_IS_DIAGNOSTIC = _NEVER_WRITES.any(axis=1)
+#: ``_EXCLUDED_BITS`` by code point: the same table as bits
+_EXCLUDED_LUT = (_NEVER_WRITES @ (1 << np.arange(len(LANGS)))).astype(np.uint8)
 
 
 def excluded_bits_many(groups: list[list[str]]) -> np.ndarray:
@@ -172,13 +175,6 @@ def excluded_bits_many(groups: list[list[str]]) -> np.ndarray:
     bits = _EXCLUDED_LUT[np.minimum(codes, len(_EXCLUDED_LUT) - 1)]
     starts = np.concatenate(([0], np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)))[:-1]))
     return np.bitwise_or.reduceat(bits, starts).astype(np.int64)
-
-
-#: per code point below U+0531: 1 for each language of LANGS that never writes it (a diagnostic letter)
-_NEVER_WRITES = np.zeros((0x531, len(LANGS)))
-for _char, _allowed in DIAGNOSTIC.items():
-    _NEVER_WRITES[ord(_char)] = [lang not in _allowed for lang in LANGS]
-_IS_DIAGNOSTIC = _NEVER_WRITES.any(axis=1)
 
 
 def diagnostic_counts(words: list[str]) -> np.ndarray:

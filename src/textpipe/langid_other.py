@@ -38,15 +38,13 @@ class _Profiles:
     a column per language, each cell the n-gram's smoothed log-probability in that language."""
 
     def __init__(self, langs: tuple[str, ...]) -> None:
-        from langdetect.detector_factory import PROFILES_DIRECTORY
-
         self.langs = langs
         rows: dict[str, int] = {}
         places: list[np.ndarray] = []  # per language: the rows of its n-grams...
         counts: list[np.ndarray] = []  # ...and their counts
         totals: list[list[float]] = []
         for lang in langs:
-            data = json.loads((Path(PROFILES_DIRECTORY) / lang).read_text(encoding="utf-8"))
+            data = langdetect_profile(lang)
             folded: dict[str, float] = {}
             for gram, count in data["freq"].items():
                 key = gram.lower()
@@ -79,6 +77,13 @@ class _Profiles:
         if not found:
             return np.zeros(len(self.langs)), 0
         return self.logp.take(found, axis=0).sum(axis=0), len(found)
+
+
+def langdetect_profile(lang: str) -> dict:  # type: ignore[type-arg]
+    """langdetect's shipped profile of ``lang`` (its n-gram counts ``freq``, ``n_words``, ``name``)."""
+    from langdetect.detector_factory import PROFILES_DIRECTORY
+
+    return json.loads((Path(PROFILES_DIRECTORY) / lang).read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=2)

@@ -77,7 +77,7 @@ def without_stress(text: str) -> tuple[str, list[int] | None]:
     for match in _STRESS_AFTER_CYRILLIC.finditer(text):
         kept.extend(range(last, match.start()))
         last = match.end()
-    if not kept and last == 0:
+    if last == 0:  # marks after other letters only
         return text, None
     kept.extend(range(last, len(text)))
     return "".join(text[i] for i in kept), kept

@@ -185,6 +185,10 @@ class _Page:
         start = int(self.run_starts[run])
         return self.order[start : start + int(self.run_sizes[run])]
 
+    def words_of_runs(self, chosen: np.ndarray) -> np.ndarray:
+        """The words of the runs ``chosen`` marks (a bool per run), run by run in run order."""
+        return self.order[np.repeat(chosen, self.run_sizes)]
+
     def run_sums(self, values: np.ndarray) -> np.ndarray:
         """A per-word value summed over each run."""
         return np.add.reduceat(values[self.order], self.run_starts)
@@ -240,7 +244,7 @@ class Languages(Stage):
         chosen[runs] = True
         for script in dict.fromkeys(page.run_scripts[r] for r in runs):
             mine = chosen & np.array([s == script for s in page.run_scripts])
-            words = page.order[np.repeat(mine, page.run_sizes)]  # their words, run by run
+            words = page.words_of_runs(mine)
             langs = page.lang[words]
             sizes = page.words.end[words] - page.words.start[words]
             cuts = np.concatenate(([0], np.flatnonzero(langs[1:] != langs[:-1]) + 1))
@@ -408,7 +412,7 @@ class _ScriptRuns:
         #: the runs' words, run by run
         chosen = np.zeros(len(page.run_sizes), dtype=bool)
         chosen[runs] = True  # (``runs`` ascend: their words come run by run in the page's order)
-        self.rows = rows = page.order[np.repeat(chosen, page.run_sizes)]
+        self.rows = rows = page.words_of_runs(chosen)
         sizes = page.run_sizes[runs]
         self.sizes = sizes
         self.starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
