@@ -19,7 +19,8 @@ textpipe is cross-validated by site: sites (URL host, or the domain in a DAnIEL 
 5 folds, and every page is scored with a model trained on the other folds only (``--fold-models
 DIR`` reuses the fold models written by ``training/train_boilerplate.py --fold-models DIR``;
 without it they are fitted here, which needs scikit-learn). The stage runs as configured in the
-default pipeline, batch evidence included, over each fold's pages as one stream.
+default pipeline, batch evidence included, over each fold's pages as one stream (``Stage.run``:
+pages in batches of the pipeline's ``batch_size``, as ``textpipe run`` does).
 
 Also counted: WCXB pages (those with ``without`` snippets, mostly cookie banners) where a snippet
 shows up in the body.
@@ -119,9 +120,10 @@ def main(argv: list[str] | None = None) -> int:
             f"({theirs.cpu / ours.cpu:.1f}x by CPU time of this process)"
         )
         if args.speed_rounds > 0:
-            ratios = speed_in_turns(rows, args.speed_rounds)
+            chunk = make_stage().config.batch_size
+            ratios = speed_in_turns(rows, args.speed_rounds, chunk)
             print(
-                f"speed, the same in turns (40 pages each, {args.speed_rounds} rounds, by CPU time): "
+                f"speed, the same in turns ({chunk} pages each, {args.speed_rounds} rounds, by CPU time): "
                 + ", ".join(f"{r:.1f}x" for r in ratios) + f"; median {sorted(ratios)[(len(ratios) - 1) // 2]:.1f}x [target >= 10x]"
             )
     print()
@@ -189,12 +191,14 @@ def run_textpipe(rows: list[dict[str, Any]], folds: dict[str, int], models: list
     return bodies, timing
 
 
-def speed_in_turns(rows: list[dict[str, Any]], rounds: int, chunk: int = 40) -> list[float]:
+def speed_in_turns(rows: list[dict[str, Any]], rounds: int, chunk: int) -> list[float]:
     """Pages/s of textpipe on the text over trafilatura's on the HTML, by CPU time, one figure a
     round. The two take turns on chunks of ``chunk`` pages (who goes first alternates), so that a
     busy spell of a shared machine falls on both alike; each sees every page once a round, textpipe
     with a fresh stage and the shipped model, as users run it (the fold models of the table, trained
-    on four fifths of the pages, are smaller and a little faster)."""
+    on four fifths of the pages, are smaller and a little faster). ``chunk`` is the stage's
+    ``batch_size``: a turn is one batch, as in a stream of pages (a turn of another size would
+    leave a part batch each turn, which a stream has only at its end)."""
     import trafilatura
 
     read, blocks = bt.readers()

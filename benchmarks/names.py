@@ -9,7 +9,8 @@ four topics (``training/train_ner.py``'s code and settings; the models are cache
 * NER: exact span + label precision/recall/F1 per label, pooled over the folds, and per fold;
 * natasha (Russian NER on PyPI; PER, LOC, ORG) on the same Russian documents, side by side;
 * lemmas: exact match of the predicted base form with SlavicNER's lemma, on the gold mentions
-  (gold label) of the held-out topic;
+  (gold label) of the held-out topic, a document's names taken together as the names stage does
+  (``Lemmatizer.lemmas``), and each mention by itself beside it;
 * speed: docs/s of the whole default pipeline (``Pipeline.load('default').stream``) on news-length
   documents (1,000–6,000 characters) of all three languages, with the shipped models: cold (the
   first documents a process sees) and warm (after as many other news documents);
@@ -32,7 +33,8 @@ sys.path.insert(0, str(ROOT / "training"))
 sys.path.insert(0, str(ROOT / "src"))
 
 from train_ner import (  # noqa: E402
-    LABELS, CorpusDoc, add_settings_arguments, learn_lemmas, paragraphs, read_corpus, settings_of, topics_of, train_ner,
+    LABELS, CorpusDoc, add_settings_arguments, add_vectors_arguments, learn_lemmas, paragraphs, read_corpus, settings_of, topics_of,
+    train_ner, vectors_of,
 )
 
 from textpipe.stages.names import consistent_spans  # noqa: E402
@@ -109,12 +111,15 @@ def gold_of(doc: CorpusDoc, labels: tuple[str, ...] = LABELS) -> set[tuple[int, 
 def fold_model(args, lang: str, held: str, train_docs: list[CorpusDoc], extra: list[CorpusDoc]):
     import spacy
 
-    path = args.models_dir / f"{lang}-without-{held}"
+    vectors = vectors_of(args, lang)
+    tag = f"-vectors-{vectors.source}{vectors.rows}x{vectors.dims}" if vectors is not None else ""
+    path = args.models_dir / f"{lang}{tag}-without-{held}"
     if (path / "meta.json").is_file() and not args.retrain:
         return spacy.load(path), 0.0
     started = time.time()
     nlp = train_ner(
-        lang, train_docs, extra_docs=extra, seed=0, settings=settings_of(args), log=lambda m: print(m, file=sys.stderr, flush=True),
+        lang, train_docs, extra_docs=extra, seed=0, settings=settings_of(args), vectors=vectors,
+        log=lambda m: print(m, file=sys.stderr, flush=True),
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(path)
@@ -196,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--retrain", action="store_true", help="train fold models even if cached")
     add_settings_arguments(parser)  # as training/train_ner.py's
+    add_vectors_arguments(parser)
     parser.add_argument("--lemmas-only", action="store_true", help="score the lemma rules only (no NER, no speed)")
     parser.add_argument("--no-natasha", action="store_true")
     parser.add_argument("--speed-docs", type=int, default=150, help="documents for the pipeline docs/s (0: skip)")
@@ -218,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     fold_rows: list[str] = []
     for lang in args.langs:
         ours, theirs = Tally(), Tally()
-        lemma_ok = lemma_all = 0
+        lemma_ok = lemma_all = lemma_alone_ok = 0
         lemma_by_label: Counter[tuple[str, bool]] = Counter()
         ner_seconds = ner_docs = 0.0
         run_tally: Counter[str] = Counter()
@@ -229,11 +235,13 @@ def main(argv: list[str] | None = None) -> int:
             test_docs = read_corpus(args.data, lang, [held])
             lemmatizer = learn_lemmas(lang, train_docs)
             for doc in test_docs:
-                for m in doc.mentions:
-                    ok = lemmatizer(m.text, m.label) == m.lemma
+                lemmas = lemmatizer.lemmas([(m.text, m.label) for m in doc.mentions])
+                for m, lemma in zip(doc.mentions, lemmas):
+                    ok = lemma == m.lemma
                     lemma_ok += ok
                     lemma_all += 1
                     lemma_by_label[(m.label, ok)] += 1
+                    lemma_alone_ok += lemmatizer(m.text, m.label) == m.lemma
             if args.lemmas_only:
                 continue
             nlp, train_time = fold_model(args, lang, held, train_docs, extra)
@@ -260,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
                 run_tally.update(run_labels(nlp, test_docs))
         results[lang] = {
             "ours": ours, "natasha": theirs if natasha is not None and lang == "ru" else None,
-            "lemma": (lemma_ok, lemma_all), "lemma_by_label": lemma_by_label,
+            "lemma": (lemma_ok, lemma_all), "lemma_by_label": lemma_by_label, "lemma_alone": lemma_alone_ok,
             "ner_docs_s": ner_docs / ner_seconds if ner_seconds else 0.0,
             "runs": run_tally,
         }
@@ -277,14 +285,16 @@ def main(argv: list[str] | None = None) -> int:
                 line += f"   {np_:9.3f}{nr:7.3f}{nf:7.3f}"
             print(line)
     print()
-    print("Lemmas (suffix rules learned on the other topics; gold mentions and labels of the held-out topic)")
+    print("Lemmas (suffix rules learned on the other topics; gold mentions and labels of the held-out topic; a document's names"
+          " together, and each mention alone)")
     for lang, res in results.items():
         ok, total = res["lemma"]
         by = res["lemma_by_label"]
         per_label = "  ".join(
             f"{x} {by[(x, True)] / max(1, by[(x, True)] + by[(x, False)]):.3f}" for x in LABELS
         )
-        print(f"{lang:<5}exact {ok / max(1, total):.3f} ({ok}/{total})   {per_label}")
+        alone = res["lemma_alone"] / max(1, total)
+        print(f"{lang:<5}exact {ok / max(1, total):.3f} ({ok}/{total})   {per_label}   alone {alone:.3f}")
     print()
     print("Cyrillic runs labelled by the recognizer (gold capitalized Cyrillic mentions of the held-out topic, given alone)")
     for lang, res in results.items():

@@ -70,7 +70,7 @@ class GcConfig:
 
 class RecordGcThreshold(Stage):
     """Writes the cyclic garbage collector's first threshold, as the processing process has it, in
-    each document's meta."""
+    each document's meta, and (under ``<key>_frozen``) whether objects are frozen out of its passes."""
 
     name = "record_gc_threshold"
     Config = GcConfig
@@ -79,4 +79,5 @@ class RecordGcThreshold(Stage):
         import gc
 
         doc.meta[self.config.key] = gc.get_threshold()[0]
+        doc.meta[f"{self.config.key}_frozen"] = gc.get_freeze_count() > 0
         return doc

@@ -22,7 +22,8 @@ from test_boilerplate import ARTICLES
 from textpipe import Pipeline
 from textpipe.resources import load_package_toml
 from textpipe.sources import FileRange
-from textpipe.stage import DocumentTimeout, time_limit
+from textpipe.document import Document
+from textpipe.stage import DocumentTimeout, Stage, time_limit
 from textpipe.stages.write import read_records
 
 SENTENCES = [
@@ -281,8 +282,8 @@ def test_recurring_lines_counted_in_a_prepass_do_not_depend_on_the_workers(tmp_p
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_batch_runs_collect_cyclic_garbage_less_often(inputs, tmp_path, workers):
-    """Workers and an in-process run raise the collector's first threshold; the caller's process
-    gets its own back when the run ends."""
+    """Workers and an in-process run raise the collector's first threshold and freeze what they
+    hold before the first batch; the caller's process gets its own settings back when the run ends."""
     import gc
 
     from textpipe.executors import BATCH_GC_THRESHOLD
@@ -290,9 +291,51 @@ def test_batch_runs_collect_cyclic_garbage_less_often(inputs, tmp_path, workers)
     config = kill_pipeline("never in the text")
     config["pipeline"]["stages"].insert(-1, "batch_stages:RecordGcThreshold")
     config["batch_stages:RecordGcThreshold"] = {"key": "gc"}
-    before = gc.get_threshold()
+    before, frozen_before = gc.get_threshold(), gc.get_freeze_count()
     out = tmp_path / "out.jsonl"
     Pipeline.from_dict(config).run([str(inputs)], str(out), workers=workers)
-    assert gc.get_threshold() == before
-    thresholds = {r["meta"].get("gc") for r in read_records(out) if r.get("error") is None}
-    assert thresholds == {max(BATCH_GC_THRESHOLD, before[0])}
+    assert gc.get_threshold() == before and gc.get_freeze_count() == frozen_before
+    records = [r for r in read_records(out) if r.get("error") is None]
+    assert {r["meta"].get("gc") for r in records} == {max(BATCH_GC_THRESHOLD, before[0])}
+    assert {r["meta"].get("gc_frozen") for r in records} == {True}  # the models kept out of its passes
+
+
+class _SlowOnMarker(Stage):
+    """Does documents together; a marked document makes any batch holding it slow."""
+
+    name = "slow_on_marker"
+    Config = dict
+
+    def process(self, doc: Document) -> Document:
+        self.process_batch([doc])
+        return doc
+
+    def process_batch(self, docs: list[Document]) -> None:
+        if any("SLOW" in doc.text for doc in docs):
+            time.sleep(2)
+        for doc in docs:
+            doc.meta["done"] = True
+
+
+def test_a_slow_document_in_a_batch_costs_only_itself():
+    """A batch that runs out of time is redone document by document, each charged only its share
+    of the failed attempt: its batch-mates finish, the slow one alone times out."""
+    stage = _SlowOnMarker({})
+    now = time.monotonic()
+    docs = [Document(id=str(i), text=("SLOW " if i == 2 else "") + "x" * 200) for i in range(6)]
+    for doc in docs:
+        doc.deadline = now + 0.5
+    out = list(stage.run_in_batches(docs, 8, stage.process_batch))
+    assert [d.error.type if d.error else None for d in out] == [None, None, "DocumentTimeout", None, None, None]
+    assert all(d.meta.get("done") for d in out if d.error is None)
+
+
+def test_batches_end_at_a_bound_on_their_characters(monkeypatch):
+    from textpipe import stage as stage_module
+
+    monkeypatch.setattr(stage_module, "BATCH_MAX_CHARACTERS", 1000)
+    stage = _SlowOnMarker({})
+    sizes: list[int] = []
+    docs = [Document(id=str(i), text="x" * 400) for i in range(7)]
+    list(stage.run_in_batches(docs, 32, lambda batch: sizes.append(len(batch))))
+    assert sizes == [3, 3, 1]

@@ -9,10 +9,12 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from textpipe.boilerplate_features import CONTEXT_FEATURES, FEATURES, PageExtras, context_features, page_features
 from textpipe.boilerplate_model import BoilerplateModel, gold_labels, load_lexicon, load_model, main_region, site_key
-from textpipe.document import BODY, BOILERPLATE, Document
+from textpipe.document import BODY, BOILERPLATE, Block, Document
 from textpipe.recurring import RecurringLines, load_table, save_table
 from textpipe.resources import load_package_toml, package_path
 from textpipe.stage import build_config
@@ -788,3 +790,174 @@ def test_phrase_hits_skipping_on_the_second_token_equal_the_plain_rule():
     for _ in range(1500):
         tokens = [str(t) for t in rng.choice(vocabulary, size=int(rng.integers(1, 9)))]
         assert lex.block_hits(tokens, [0] * len(tokens), [" ".join(tokens)])[0].tolist() == _hits_by_loop(lex, tokens)
+
+
+# -- batches: many pages at once, the same labels as one by one --------------------------------------
+COMMENTS_PAGE = ["Comments", "471", "I walked along the embankment yesterday and the water was almost at the top of the wall, scary to see.", "Reply"]
+
+
+def _batch_pages(reader) -> list[Document]:
+    """Pages of every shape we write: text dumps in four languages, HTML pages, a page of one
+    block, pages of a title alone, of separators only, with comments, with repeated lines."""
+    texts = [dump(NAV, ARTICLES[lang], SHARE, FOOTER, COOKIES[lang]) for lang in ARTICLES]
+    texts += [
+        dump(ARTICLES["en"][1:2]),
+        dump(["Home | News | Sport"]),
+        dump(NAV, ARTICLES["en"], COMMENTS_PAGE, RELATED, FOOTER),
+        dump(["* Home", "* Home", "* News"], ARTICLES["pl"][:3], ["* Home"], FOOTER),
+        dump(ARTICLES["uk"][:1]),
+        "*\n\n+\n\n|\n",
+        dump(["January 5, 2024 - Posted by Anna Smith"], ARTICLES["ru"], ["Автор: Иван Петров"]),
+    ]
+    docs = [read(reader, text, id=f"t{k}") for k, text in enumerate(texts)]
+    for k, lang in enumerate(("ru", "en")):
+        nav = "".join(f'<li><a href="/{x}">{x}</a></li>' for x in ("Home", "News", "Sport", "Contact"))
+        paragraphs = "".join(f"<p>{p}</p>" for p in ARTICLES[lang][1:])
+        html = (
+            f"<html><body><nav><ul>{nav}</ul></nav>"
+            f'<article class="article-body"><h1>{ARTICLES[lang][0]}</h1>{paragraphs}</article>'
+            f'<div class="share-buttons"><a href="#">Share</a> <a href="#">Facebook</a></div>'
+            f'<div id="cookie-banner"><p>{COOKIES[lang][0]}</p><button>{COOKIES[lang][1]}</button></div>'
+            "<footer><p>© 2024 Riverside. All rights reserved.</p></footer></body></html>"
+        )
+        docs.append(read(reader, html, fmt="html", id=f"h{k}"))
+    docs.insert(3, read(reader, f"<html><body><p>{ARTICLES['pl'][1]}</p></body></html>", fmt="html", id="h-one"))
+    return docs
+
+
+def _labels(docs: list[Document]) -> list[list[tuple[str, str | None]]]:
+    return [[(b.role, b.kind) for b in doc.blocks] for doc in docs]
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7, 32])
+def test_a_batch_labels_its_pages_as_one_by_one(bp, reader, size, monkeypatch):
+    alone = [bp.process(doc) for doc in _batch_pages(reader)]
+    batched_stage = stage(batch_size=size)
+    sizes: list[int] = []
+    label = batched_stage.label
+    monkeypatch.setattr(batched_stage, "label", lambda docs, recurring: (sizes.append(len(docs)), label(docs, recurring))[1])
+    batched = list(batched_stage.run(_batch_pages(reader)))
+    assert max(sizes) == min(size, len(alone))  # the pages really went through together
+    assert [doc.id for doc in batched] == [doc.id for doc in alone]
+    assert _labels(batched) == _labels(alone)
+    assert any(role == BODY for page in _labels(batched) for role, _ in page)
+
+
+def _bits(values: np.ndarray) -> np.ndarray:
+    return values.view(np.uint32 if values.dtype == np.float32 else np.uint64)
+
+
+def _batch_and_alone(model, lex, pages: list[list[str]], hints: list[list] | None = None):
+    """The features and probabilities of ``pages`` as one batch, and page by page."""
+    from textpipe.boilerplate_features import Pages, batch_features
+
+    hints = hints or [[None] * len(texts) for texts in pages]
+    extras = PageExtras()
+    layout = Pages.of([len(texts) for texts in pages])
+    X = batch_features([t for texts in pages for t in texts], [h for page in hints for h in page], lex, layout, extras)
+    p = model.predict_proba(X, extras.terms, layout)
+    Xs, ps = [], []
+    for texts, page_hints in zip(pages, hints):
+        alone = PageExtras()
+        Xs.append(page_features(texts, page_hints, lex, alone))
+        ps.append(model.predict_proba(Xs[-1], alone.terms))
+    return (X, p), (np.concatenate(Xs), np.concatenate(ps))
+
+
+def test_batch_features_and_probabilities_are_those_of_each_page_to_the_bit(bp, reader):
+    docs = _batch_pages(reader)
+    pages = [[doc.text[b.start : b.end] for b in doc.blocks] for doc in docs]
+    hints = [[b.hints for b in doc.blocks] for doc in docs]
+    (X, p), (X1, p1) = _batch_and_alone(bp.model, bp.lexicon, pages, hints)
+    assert np.array_equal(_bits(X), _bits(X1))
+    assert np.array_equal(_bits(p), _bits(p1))
+
+
+def test_pages_of_one_block_score_in_a_batch_as_alone(bp):
+    # numpy sums one row's tree values pairwise and many rows' tree by tree: a page of one block
+    # must be summed as alone, whatever stands beside it in its batch
+    one = [[paragraph] for lang in ARTICLES for paragraph in ARTICLES[lang]]
+    pages = [ARTICLES["en"] + NAV] + one + [NAV, SHARE]
+    (X, p), (X1, p1) = _batch_and_alone(bp.model, bp.lexicon, pages)
+    assert np.array_equal(_bits(X), _bits(X1))
+    assert np.array_equal(_bits(p), _bits(p1))
+
+
+_LINES = [line for lang in ARTICLES for line in ARTICLES[lang] + COOKIES[lang]] + NAV + SHARE + FOOTER + RELATED + COMMENTS_PAGE
+
+
+@given(st.lists(st.lists(st.one_of(st.sampled_from(_LINES), st.text(max_size=30)), min_size=1, max_size=12), min_size=1, max_size=6), st.integers(1, 4))
+@settings(max_examples=30, deadline=None)
+def test_random_pages_in_batches_label_as_one_by_one(pages, size):
+    bp = _BATCH_STAGE
+    (X, p), (X1, p1) = _batch_and_alone(bp.model, bp.lexicon, pages)
+    assert np.array_equal(_bits(X), _bits(X1))
+    assert np.array_equal(_bits(p), _bits(p1))
+
+    def docs() -> list[Document]:
+        out = []
+        for k, lines in enumerate(pages):
+            text, blocks, at = "", [], 0
+            for line in lines:
+                blocks.append(Block(at, at + len(line)))
+                text += line + "\n"
+                at = len(text)
+            out.append(Document(id=f"r{k}", text=text, blocks=blocks))
+        return out
+
+    alone = [bp.process(doc) for doc in docs()]
+    assert _labels(list(stage(batch_size=size).run(docs()))) == _labels(alone)
+
+
+_BATCH_STAGE = stage()
+
+
+def test_a_failing_page_in_a_batch_gets_its_error_and_the_others_their_labels(bp, reader):
+    docs = _batch_pages(reader)[:5]
+    docs[2].blocks[0].hints = "not hints"  # type: ignore[assignment]  (the DOM features read its attributes)
+    expected = _labels([bp.process(doc) for doc in _batch_pages(reader)[:5]])
+    out = list(stage(batch_size=5).run(docs))
+    assert [doc.error is None for doc in out] == [True, True, False, True, True]
+    assert out[2].error.type == "AttributeError" and out[2].error.stage == "boilerplate"
+    assert [labels for k, labels in enumerate(_labels(out)) if k != 2] == [labels for k, labels in enumerate(expected) if k != 2]
+
+
+def test_a_batch_passes_documents_with_errors_or_without_blocks_through(reader):
+    from textpipe.document import DocumentError
+
+    docs = _batch_pages(reader)[:3]
+    broken = Document(id="broken", text="x")
+    broken.error = DocumentError("BinaryInput", "binary", stage="read")
+    empty = Document(id="empty", text="")
+    out = list(stage(batch_size=4).run([docs[0], broken, empty, docs[1], docs[2]]))
+    assert [doc.id for doc in out] == ["t0", "broken", "empty", "t1", "t2"]
+    assert out[1].error.type == "BinaryInput" and out[2].error is None and out[2].blocks == []
+    assert all(doc.error is None and any(b.role == BODY for b in doc.blocks) for doc in (out[0], out[3], out[4]))
+
+
+def test_batch_size_must_be_positive():
+    with pytest.raises(ValueError, match="batch_size"):
+        stage(batch_size=0)
+
+
+def test_windows_means_and_neighbours_of_a_batch_are_those_of_each_page_to_the_bit():
+    from textpipe.boilerplate_features import Pages, _along, _page_means, _windows
+
+    rng = np.random.default_rng(31)
+    sizes = [1, 2, 40, 3, 1, 17, 250, 9]
+    pages = Pages.of(sizes)
+    values = rng.random((sum(sizes), 3)) * 10.0  # (a running sum over the batch, less the part before a page, rounds otherwise)
+    for radius, got in zip((1, 3, 7), _windows(values, (1, 3, 7), pages)):
+        alone = np.concatenate([_windows(values[start:end], (radius,))[0] for start, end in pages.spans()])
+        assert np.array_equal(_bits(got), _bits(alone))
+    column = rng.random(sum(sizes)).astype(np.float32)
+    assert np.array_equal(_bits(_page_means(column, pages)), _bits(np.array([column[start:end].mean() for start, end in pages.spans()])))
+    for offset in (-3, -1, 1, 2):
+        expected = [column[start + i + offset] if 0 <= i + offset < end - start else -1.0 for start, end in pages.spans() for i in range(end - start)]
+        assert _along(column, offset, pages, -1.0).tolist() == np.array(expected, dtype=np.float32).tolist()
+    p = rng.random(sum(sizes))
+    X = np.zeros((sum(sizes), len(FEATURES)), dtype=np.float32, order="F")
+    X[:, FEATURES.index("log_words")] = np.log1p(rng.integers(0, 60, sum(sizes)))
+    Z = context_features(p, X, None, pages)
+    alone = np.concatenate([context_features(p[start:end], X[start:end]) for start, end in pages.spans()])
+    assert np.array_equal(_bits(Z), _bits(alone))

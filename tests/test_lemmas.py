@@ -48,3 +48,75 @@ def test_the_lexicon_is_saved_with_the_rules(tmp_path):
     again = Lemmatizer.from_disk(tmp_path / "ru.json")
     assert again.lexicon == lemmatizer.lexicon
     assert again("Трампу", "PER") == "Трамп"
+
+
+#: "-е" is mostly the locative of masculine names ("-е" → ""), seldom of feminine ones ("-е" → "-а");
+#: "-ы" only the genitive of feminine ones
+LOCATIVES = [("Бротасе", "Бротас", "LOC"), ("Кремасе", "Кремас", "LOC"), ("Лудасе", "Лудас", "LOC"),
+             ("Вилене", "Вилена", "LOC")] * 2 + [("Морены", "Морена", "LOC"), ("Вилены", "Вилена", "LOC")] * 2
+
+
+def test_a_documents_other_forms_settle_a_word_the_rules_disagree_on():
+    lemmatizer = Lemmatizer.learn(LOCATIVES, lang="ru")
+    assert lemmatizer("Тарасе", "LOC") == "Тарас"  # alone: the masculine reading, the commoner one
+    names = [("Тарасе", "LOC"), ("Тарасы", "LOC"), ("Варасе", "LOC")]
+    assert lemmatizer.lemmas(names) == ["Тараса", "Тараса", "Варас"]  # "Тараса" is a base form of two forms
+    context = lemmatizer.context_of(names)
+    assert context.weight("Тараса") == (2, False)
+    assert context.weight("Варас") == (0, False)  # one form only: below MIN_SUPPORT
+    assert lemmatizer("Тарасе", "LOC") == "Тарас"  # a document leaves nothing behind
+
+
+def test_a_known_base_form_wins_over_the_document():
+    lemmatizer = Lemmatizer.learn(LOCATIVES + [("Тарас", "Тарас", "LOC")], lang="ru")
+    assert lemmatizer.lemmas([("Тарасе", "LOC"), ("Тарасы", "LOC")])[0] == "Тарас"
+
+
+def test_a_word_counts_at_most_word_cap_times_towards_a_suffix_rule():
+    """One name seen many times must not outvote several names seen once each."""
+    pairs = [("Бротасе", "Бротас", "LOC")] * 10 + [("Вилмасе", "Вилмаса", "LOC"), ("Морнасе", "Морнаса", "LOC"),
+                                                   ("Карпасе", "Карпаса", "LOC"), ("Лурдасе", "Лурдаса", "LOC")]
+    assert Lemmatizer.learn(pairs, lang="ru", word_cap=0)("Тарасе", "LOC") == "Тарас"  # 10 against 4
+    assert Lemmatizer.learn(pairs, lang="ru")("Тарасе", "LOC") == "Тараса"  # 3 against 4
+    assert Lemmatizer.learn(pairs, lang="ru")("Бротасе", "LOC") == "Бротас"  # the whole word keeps its counts
+
+
+def test_a_whole_word_after_a_base_form_as_seen_there():
+    pairs = [("Anglii", "Anglia", "LOC")] * 3 + [("Bank Anglii", "Bank Anglii", "ORG"), ("Anglii", "Anglia", "ORG")]
+    lemmatizer = Lemmatizer.learn(pairs, lang="pl")
+    assert lemmatizer("Anglii", "ORG") == "Anglia"
+    assert lemmatizer("Bank Anglii", "ORG") == "Bank Anglii"
+    assert "ORG|=|^anglii" in Lemmatizer.learn(pairs, lang="pl", prune=False).rules
+
+
+def test_a_name_of_several_words_takes_the_base_form_its_document_writes():
+    """"Волкова" was seen only as a base form (a woman's surname), so alone "Ивана Волкова" becomes
+    "Иван Волкова"; the page's own "Иван Волков" says which reading it is here."""
+    pairs = [("Мария Сидорова", "Мария Сидорова", "PER"), ("Анна Петрова", "Анна Петрова", "PER"),
+             ("Елена Волкова", "Елена Волкова", "PER"), ("Ивана", "Иван", "PER"), ("Петра", "Петр", "PER")] * 2
+    lemmatizer = Lemmatizer.learn(pairs, lang="ru")
+    assert lemmatizer("Ивана Волкова", "PER") == "Иван Волкова"
+    names = [("Ивана Волкова", "PER"), ("Иван Волков", "PER"), ("ивана  волкова", "PER")]
+    context = lemmatizer.context_of(names)
+    assert [lemmatizer(text, label, context) for text, label in names][0] == "Иван Волкова"  # its words settled alone
+    assert lemmatizer.lemmas(names) == ["Иван Волков", "Иван Волков", "иван  волков"]  # own case and spacing kept
+    assert lemmatizer.lemmas([("Ивана Волкова", "PER"), ("Иван Волков", "LOC")])[0] == "Иван Волкова"  # same label only
+    assert lemmatizer.lemmas([("Ивана Волкова", "PER"), ("Иван", "PER"), ("Волков", "PER")])[0] == "Иван Волкова"
+
+
+def test_a_rewrite_rare_in_its_key_gives_no_support():
+    pairs = [("Бротасе", "Бротас", "LOC")] * 40 + [("Вилене", "Вилена", "LOC")]  # "-е" → "-а" once in 41
+    lemmatizer = Lemmatizer.learn(pairs, lang="ru", prune=False, word_cap=0)
+    assert lemmatizer.rules["|е"][1][:2] == (1, "а")  # the rule is kept...
+    assert "тараса" not in lemmatizer.possible_lemmas("Тарасе", "LOC", "only")  # ...but backs no base form
+    assert "тарас" in lemmatizer.possible_lemmas("Тарасе", "LOC", "only")
+
+
+def test_a_base_form_taken_from_the_page_keeps_the_names_own_punctuation():
+    """A name takes the letters of the page's base form, not the punctuation around its words."""
+    from textpipe.lemmas import load_lemmatizer
+    from textpipe.resources import package_path
+
+    lemmatizer = load_lemmatizer(str(package_path("models") / "lemmas" / "ru.json"))
+    assert lemmatizer.lemmas([("Ивана Волкова", "PER"), ("Иван Волков»", "PER")])[0] == "Иван Волков"
+    assert lemmatizer.lemmas([("(Ивана Волкова", "PER"), ("Иван Волков", "PER")])[0] == "(Иван Волков"

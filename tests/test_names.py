@@ -397,3 +397,61 @@ def test_without_stress_maps_back_to_the_text():
     start = plain.index("сказал")
     assert text[slice(*stressed_span(text, kept, start, start + len("сказал")))] == "сказа\u0301л"
     assert without_stress("Москва") == ("Москва", None)
+
+
+def test_recognizers_multiply_matrices_with_numpy_on_one_blas_thread(pipe, monkeypatch):
+    """The NER models use numpy's BLAS (not BLIS), and the stage keeps that BLAS to one thread
+    while they run (a second thread spins on their small matrices)."""
+    from threadpoolctl import threadpool_info
+
+    from textpipe.stages import names as names_module
+
+    stage = next(s for s in pipe.processors if s.name == "names")
+    nlp = stage.recognizer("ru")
+    model = nlp.get_pipe("ner").model
+    assert all(node.ops.use_blis is False for node in model.get_ref("tok2vec").walk())
+    assert model.get_ref("lower").ops.use_blis is False
+    seen: list[set[int]] = []
+    pipe_of = type(nlp).pipe
+
+    def recording_pipe(self, *args, **kwargs):
+        seen.append({info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"})
+        return pipe_of(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(nlp), "pipe", recording_pipe)
+    doc = Document(id="t", text="Владимир Путин прилетел в Москву.", blocks=[Block(0, 33, role="body")])
+    stage.process(pipe.processors[[s.name for s in pipe.processors].index("languages")].process(doc))
+    assert seen and all(threads == {1} for threads in seen)
+
+
+def test_uses_of_the_one_blas_thread_context_that_overlap_restore_the_setting():
+    """Two uses that overlap (two threads of a process whose BLAS has one setting for all): the
+    limit holds while either is inside, and the last one out restores what was there before."""
+    from threadpoolctl import threadpool_info
+
+    from textpipe.stages.names import one_blas_thread
+
+    def blas_threads() -> set[int]:
+        return {info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"}
+
+    before = blas_threads()
+    assert before  # numpy's BLAS is there to limit
+    first, second = one_blas_thread(), one_blas_thread()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert blas_threads() == {1}  # the second use is still inside
+    second.__exit__(None, None, None)
+    assert blas_threads() == before
+
+
+def test_the_russian_recognizer_reads_word_vectors_under_each_spelling(pipe):
+    """The Russian model holds a static vectors table (navec, reduced), each word under its
+    lower-case, capitalized and upper-case spellings; the Polish and Ukrainian ones hold none."""
+    stage = next(s for s in pipe.processors if s.name == "names")
+    vectors = stage.recognizer("ru").vocab.vectors
+    assert vectors.shape[1] == 64 and 10_000 <= vectors.shape[0] <= 20_000
+    rows = {vectors.find(key=spelling) for spelling in ("москва", "Москва", "МОСКВА")}
+    assert len(rows) == 1 and rows != {-1}
+    for lang in ("pl", "uk"):
+        assert stage.recognizer(lang).vocab.vectors.shape[0] == 0

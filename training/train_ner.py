@@ -8,9 +8,15 @@ Writes ``<out>/ner/<lang>/`` (``nlp.to_disk``) and ``<out>/lemmas/<lang>.json`` 
 ``raw/<topic>/<lang>/<file>.txt`` and ``ner/<topic>/<lang>/<file>.tsv`` with one mention a line,
 ``start  end  mention  lemma  category  id`` (code-point offsets into the .txt).
 
-The model: ``spacy.blank(lang)`` tokenizer, one ``ner`` component over a HashEmbedCNN tok2vec (no
-pretrained vectors). Training is deterministic (``--seed``); a tenth of the training documents is
-held back as the development set for early stopping, and the best epoch's weights are kept.
+The model: ``spacy.blank(lang)`` tokenizer, one ``ner`` component over a HashEmbedCNN tok2vec. For
+the languages of ``--vectors-langs`` (ru) the tok2vec also reads a static vectors table (``--vectors
+navec``, the default; ``--vectors none``: no table) built from natasha's navec news embedding, which
+the ``train`` extra installs: its ``--vectors-rows`` (20,000) most frequent words, reduced to
+``--vectors-dims`` (64) dimensions by PCA, looked up by the token's text in its usual spellings,
+stored inside the model (9.5 MB; nothing is downloaded at run time). On held-out topics it lifted
+Russian PER/LOC/ORG F1 from 0.648 to 0.703 (Ukrainian: +0.027, not kept: one topic fell 0.044).
+Training is deterministic (``--seed``); a tenth of the training documents is held back as the
+development set for early stopping, and the best epoch's weights are kept.
 """
 
 from __future__ import annotations
@@ -21,6 +27,10 @@ import sys
 import time
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -89,7 +99,7 @@ def paragraphs(doc: CorpusDoc) -> list[tuple[int, str, list[Mention]]]:
 
 
 # -- the model -----------------------------------------------------------------------------------------
-def ner_config(width: int, depth: int, embed_size: int) -> dict:
+def ner_config(width: int, depth: int, embed_size: int, static_vectors: bool = False) -> dict:
     return {
         "model": {
             "@architectures": "spacy.TransitionBasedParser.v2",
@@ -101,7 +111,7 @@ def ner_config(width: int, depth: int, embed_size: int) -> dict:
             "nO": None,
             "tok2vec": {
                 "@architectures": "spacy.HashEmbedCNN.v2",
-                "pretrained_vectors": None,
+                "pretrained_vectors": True if static_vectors else None,
                 "width": width,
                 "depth": depth,
                 "embed_size": embed_size,
@@ -146,6 +156,64 @@ class Settings:
     epoch_words: int = 150_000
 
 
+@dataclass(frozen=True)
+class VectorsSpec:
+    """A static vectors table for the tok2vec: ``rows`` most frequent words of ``source``, ``dims`` wide.
+
+    Kept apart from :class:`Settings` (whose fields name the benchmark's fold-model folders)."""
+
+    source: str = "navec"
+    rows: int = 20_000
+    dims: int = 64
+
+
+VECTOR_SOURCES = ("navec",)
+
+
+def navec_table(rows: int, dims: int) -> tuple[list[str], numpy.ndarray]:
+    """The ``rows`` most frequent words of natasha's navec news embedding (lowercase Russian news
+    vocabulary, 300 dimensions, product-quantized) and their vectors reduced to ``dims`` by PCA,
+    scaled to unit mean norm. Read from the installed natasha package: nothing is downloaded."""
+    import numpy
+    from natasha import NewsEmbedding
+
+    navec = NewsEmbedding()
+    order = numpy.argsort(-numpy.asarray(navec.vocab.counts), kind="stable")
+    order = [i for i in order if not navec.vocab.words[i].startswith("<")][:rows]  # not <unk>, <pad>
+    words = [navec.vocab.words[i] for i in order]
+    pq = navec.pq  # vector i = concat over q of codes[q, indexes[i, q]]
+    full = pq.codes[numpy.arange(pq.qdim), pq.indexes[order]].reshape(len(order), pq.dim).astype(numpy.float64)
+    centred = full - full.mean(axis=0)
+    _, _, components = numpy.linalg.svd(centred, full_matrices=False)
+    reduced = centred @ components[:dims].T
+    reduced /= numpy.linalg.norm(reduced, axis=1).mean()
+    return words, reduced.astype(numpy.float32)
+
+
+def spellings(word: str) -> list[str]:
+    """The forms a lowercase word takes in text: as is, capitalized, title-cased (``Нью-Йорк``), upper."""
+    return list(dict.fromkeys([word, word[:1].upper() + word[1:], word.title(), word.upper()]))
+
+
+def add_vectors(nlp, spec: VectorsSpec) -> None:
+    """Give ``nlp.vocab`` the table of ``spec``, each row under each spelling of its word.
+
+    The table is keyed by the token's text (``ORTH``), the only key attribute spaCy saves with a
+    default-mode table (``Vectors(attr="LOWER")`` is lost by ``to_disk``/``to_bytes``), so each
+    lowercase navec word is entered with its capitalized and upper-case spellings as well."""
+    from spacy.vectors import Vectors
+
+    if spec.source != "navec":
+        raise ValueError(f"unknown vectors source {spec.source!r} (known: {', '.join(VECTOR_SOURCES)})")
+    words, table = navec_table(spec.rows, spec.dims)
+    vectors = Vectors(strings=nlp.vocab.strings, data=table, name=f"navec-{spec.rows}x{spec.dims}")
+    for row, word in enumerate(words):
+        for spelling in spellings(word):
+            if vectors.find(key=spelling) < 0:  # first (most frequent) word wins a shared spelling
+                vectors.add(spelling, row=row)
+    nlp.vocab.vectors = vectors
+
+
 def train_ner(
     lang: str,
     docs: list[CorpusDoc],
@@ -153,10 +221,12 @@ def train_ner(
     seed: int = 0,
     settings: Settings = Settings(),
     extra_docs: list[CorpusDoc] | None = None,
+    vectors: VectorsSpec | None = None,
     log=print,
 ):
     """A trained spaCy pipeline (blank ``lang`` tokenizer + ner) on ``docs`` (plus ``extra_docs``,
-    documents of a related language that join the training set but not the development set)."""
+    documents of a related language that join the training set but not the development set); with
+    ``vectors``, its tok2vec also reads that static vectors table, which the pipeline then holds."""
     import spacy
     from spacy.util import compounding, fix_random_seed, minibatch
 
@@ -168,7 +238,9 @@ def train_ner(
     dev_docs, train_docs = shuffled[:n_dev], shuffled[n_dev:] + list(extra_docs or [])
 
     nlp = spacy.blank(lang)
-    ner = nlp.add_pipe("ner", config=ner_config(settings.width, settings.depth, settings.embed_size))
+    if vectors is not None:
+        add_vectors(nlp, vectors)
+    ner = nlp.add_pipe("ner", config=ner_config(settings.width, settings.depth, settings.embed_size, static_vectors=vectors is not None))
     for label in LABELS:
         ner.add_label(label)
     train = examples_of(nlp, train_docs)
@@ -215,7 +287,7 @@ def save_without_corpus_strings(nlp, path: Path) -> None:
     import json
 
     nlp.to_disk(path)
-    labels = sorted(nlp.get_pipe("ner").labels)
+    labels = sorted(nlp.get_pipe("ner").labels)  # a vectors table, if any, is looked up by hash: no strings needed
     (path / "vocab" / "strings.json").write_text(json.dumps(labels), encoding="utf-8")
 
 
@@ -242,6 +314,23 @@ def settings_of(args: argparse.Namespace) -> Settings:
     return Settings(**{field.name: getattr(args, field.name) for field in fields(Settings)})
 
 
+def add_vectors_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--vectors``, ``--vectors-rows``, ``--vectors-dims``: an optional static vectors table."""
+    parser.add_argument(
+        "--vectors", choices=[*VECTOR_SOURCES, "none"], default="navec",
+        help="a static vectors table for the languages of --vectors-langs (default: %(default)s, as the shipped models; 'none': none)",
+    )
+    parser.add_argument("--vectors-rows", type=int, default=VectorsSpec.rows, help="the table's words (most frequent first)")
+    parser.add_argument("--vectors-dims", type=int, default=VectorsSpec.dims, help="the table's dimensions (PCA)")
+    parser.add_argument("--vectors-langs", nargs="+", default=["ru"], choices=LANGS, help="languages given the table (default: ru)")
+
+
+def vectors_of(args: argparse.Namespace, lang: str) -> VectorsSpec | None:
+    if args.vectors == "none" or lang not in args.vectors_langs:
+        return None
+    return VectorsSpec(args.vectors, args.vectors_rows, args.vectors_dims)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, required=True, help="the SlavicNER folder (with raw/ and ner/)")
@@ -250,6 +339,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="writes <out>/ner/<lang>/ and <out>/lemmas/<lang>.json")
     parser.add_argument("--seed", type=int, default=0)
     add_settings_arguments(parser)
+    add_vectors_arguments(parser)
     parser.add_argument("--lemmas-only", action="store_true", help="write the lemma rules only")
     parser.add_argument(
         "--extra", nargs="*", default=["uk:ru"], metavar="LANG:OTHER",
@@ -270,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
         extra = [d for pair in args.extra if pair.split(":")[0] == lang for d in read_corpus(args.data, pair.split(":")[1], topics)]
         if extra:
             print(f"{lang}: plus {len(extra)} documents of {', '.join(p.split(':')[1] for p in args.extra if p.startswith(lang + ':'))}")
-        nlp = train_ner(lang, docs, extra_docs=extra, seed=args.seed, settings=settings_of(args))
+        nlp = train_ner(lang, docs, extra_docs=extra, seed=args.seed, settings=settings_of(args), vectors=vectors_of(args, lang))
         (args.out / "ner").mkdir(parents=True, exist_ok=True)
         save_without_corpus_strings(nlp, args.out / "ner" / lang)
         print(f"{lang}: wrote {args.out / 'ner' / lang}")

@@ -21,6 +21,12 @@ change their result (section headings, lexicon hits), the DOM hints are worked o
 distinct class/id token list, and numpy works on whole columns at once (the matrices are
 column-major, as the trees read them). Every shortcut gives the same floats as the plain
 computation it replaces (``tests/test_boilerplate.py`` checks them against it).
+
+Batches: ``batch_features`` does all this for the blocks of many pages at once (a numpy call costs
+a fixed overhead, paid once a batch instead of once a page); the page-level columns are computed
+per page from where each page's blocks lie (``Pages``), with the same floats as page by page: sums
+and means that numpy would round otherwise over a whole batch (running sums of fractions, pairwise
+means) are taken page by page, one call a page.
 """
 
 from __future__ import annotations
@@ -573,10 +579,13 @@ class Terms:
     term: np.ndarray
 
     @classmethod
-    def of(cls, tokens: _Tokens, codes: np.ndarray, stop_langs: int) -> Terms:
+    def of(cls, tokens: _Tokens, codes: np.ndarray, stop_langs: int, token_page: np.ndarray | None = None) -> Terms:
+        """``token_page``: each token's page, for a batch of pages (a term is a stem of one page: the
+        same stem on two pages is two terms, so that the cohesion of a page reads its own blocks only)."""
         content = (tokens.lengths >= 4) & ((codes & ((1 << stop_langs) - 1)) == 0) & ~tokens.numeric
-        first = _first_occurrences(*_stem_keys(tokens, content))  # per content word, where its stem first occurs
-        # a stem's id: how many distinct stems first occur before it
+        page = None if token_page is None else token_page[content]
+        first = _first_occurrences(*_stem_keys(tokens, content), page)  # per content word, where its stem (on its page) first occurs
+        # a stem's id: how many distinct stems first occur before it (pages in order: a page's ids follow the previous page's)
         leads = first == np.arange(len(first))
         term = (np.cumsum(leads) - 1)[first]
         types = max(int(np.count_nonzero(leads)), 1)
@@ -597,17 +606,19 @@ def _stem_keys(tokens: _Tokens, content: np.ndarray) -> tuple[np.ndarray, np.nda
     return (c[0] << 42) | (c[1] << 21) | c[2], (c[3] << 21) | c[4]
 
 
-def _first_occurrences(high: np.ndarray, low: np.ndarray | None = None) -> np.ndarray:
+def _first_occurrences(high: np.ndarray, low: np.ndarray | None = None, page: np.ndarray | None = None) -> np.ndarray:
     """Per element, the index of the first element with the same key (``high``, or the pair
-    (``high``, ``low``))."""
+    (``high``, ``low``)) on the same page (``page``: non-decreasing along the elements, or None).
+    The elements are sorted by key alone: a stable sort keeps equal keys in index order, so in
+    page order, and a key's elements of one page stand together."""
     m = len(high)
     order = np.argsort(high, kind="stable") if low is None else np.lexsort((low, high))  # both stable: equal keys in index order
-    high = high[order]
-    leads = np.ones(m, dtype=bool)
-    leads[1:] = high[1:] != high[:-1]
-    if low is not None:
-        low = low[order]
-        leads[1:] |= low[1:] != low[:-1]
+    leads = np.zeros(m, dtype=bool)  # the first element of each key (and page), in sorted order
+    leads[:1] = True
+    for key in (high, low, page):
+        if key is not None:
+            ordered = key[order]
+            leads[1:] |= ordered[1:] != ordered[:-1]
     first = np.empty(m, dtype=np.int64)
     first[order] = order[leads][np.cumsum(leads) - 1]
     return first
@@ -656,6 +667,48 @@ class PageExtras:
 _SHARES = [_INDEX[name] for name in ("word_len", "sentence_punct", "commas", "stop_page", "stop_max", "capitalised", "short_capitalised", "all_caps", "digits")]
 
 
+@dataclass(frozen=True)
+class Pages:
+    """Where the pages of a batch lie among its blocks (the rows of its matrices, page after page).
+    A batch is computed at once, each numpy call over the blocks of all its pages; what belongs to
+    a page (its language, its neighbours and windows, its densest stretch, its means) is computed
+    per page, from these, never across two pages. Every page has at least one block."""
+
+    #: per page, its first row and its number of rows
+    starts: np.ndarray
+    sizes: np.ndarray
+    #: per row, its page, its place in its page, and its page's number of rows
+    page: np.ndarray
+    local: np.ndarray
+    size: np.ndarray
+
+    @classmethod
+    def of(cls, sizes: Sequence[int]) -> Pages:
+        counts = np.asarray(sizes, dtype=np.intp).reshape(-1)
+        if len(counts) and int(counts.min()) < 1:
+            raise ValueError("every page of a batch has at least one block")
+        starts = np.cumsum(counts) - counts
+        page = np.repeat(np.arange(len(counts)), counts)
+        return cls(starts, counts, page, np.arange(len(page)) - starts[page], counts[page])
+
+    def __len__(self) -> int:
+        return len(self.sizes)
+
+    def spans(self) -> list[tuple[int, int]]:
+        """Per page, ``(start, end)``: its rows are ``start:end``."""
+        starts = self.starts.tolist()
+        return [(start, start + size) for start, size in zip(starts, self.sizes.tolist())]
+
+    def single_rows(self) -> np.ndarray | None:
+        """The rows of the pages of one block, in a batch of several pages (None if none). A sum
+        along one row's values is pairwise in numpy, over many rows' it is sequential: the model
+        sums these rows again, as a page of one block alone is summed."""
+        if len(self.sizes) < 2:
+            return None
+        rows = self.starts[self.sizes == 1]
+        return rows if len(rows) else None
+
+
 def page_features(texts: Sequence[str], hints: Sequence[BlockHints | None], lexicon: Lexicon, extras: PageExtras | None = None) -> np.ndarray:
     """The feature matrix of a page: one row a block, columns as ``FEATURES``.
 
@@ -663,10 +716,23 @@ def page_features(texts: Sequence[str], hints: Sequence[BlockHints | None], lexi
     in a table, tallied per block with ``bincount``); only a few string tests run block by block.
     ``extras``, if given, receives the lexicon hits and the terms (see ``PageExtras``).
     """
+    if not texts:
+        return np.zeros((0, len(FEATURES)), dtype=np.float32, order="F")
+    return batch_features(texts, hints, lexicon, Pages.of([len(texts)]), extras)
+
+
+def batch_features(texts: Sequence[str], hints: Sequence[BlockHints | None], lexicon: Lexicon, pages: Pages, extras: PageExtras | None = None) -> np.ndarray:
+    """The feature matrices of a batch of pages, stacked (``page_features`` of each page, row for
+    row, the same floats): ``texts`` and ``hints`` are the blocks of all the pages, page after
+    page, ``pages`` says where each page's blocks are. The blocks are joined and counted at once, as
+    a page's are (a block is a block wherever it stands: no character, token or phrase spans two);
+    the page-level columns are computed per page (``Pages``). ``extras`` covers all the blocks (the
+    terms of different pages are different terms)."""
     n = len(texts)
     X = np.zeros((n, len(FEATURES)), dtype=np.float32, order="F")  # filled column by column; the trees read it by column
     if n == 0:
         return X
+    single = len(pages) == 1
     joined = "\n".join(texts)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
     page = _PageChars.of(texts, joined, lengths)
@@ -676,7 +742,8 @@ def page_features(texts: Sequence[str], hints: Sequence[BlockHints | None], lexi
     w = np.bincount(token_block, minlength=n).astype(np.float64)
     has_words = w > 0
     codes = lexicon.codes_of(tokens)
-    stop_own, stop_any = _stop_counts(codes, token_block, n, len(lexicon.stopwords))
+    token_page = None if single else pages.page[token_block]
+    stop_own, stop_any = _stop_counts(codes, token_block, n, len(lexicon.stopwords), token_page, len(pages))
     words = _Words.of(page, n)
     counted = page.counted(n)
     digits = page.per_block(_DIGIT_FLAG, n)
@@ -685,7 +752,7 @@ def page_features(texts: Sequence[str], hints: Sequence[BlockHints | None], lexi
     hits[~has_words] = 0
     if extras is not None:
         extras.counts, extras.has_words = hits, has_words
-        extras.terms = Terms.of(tok, codes, len(lexicon.stopwords))
+        extras.terms = Terms.of(tok, codes, len(lexicon.stopwords), token_page)
     lex, hits_any = _lexicon_columns(hits, w, lexicon)
 
     col = _INDEX
@@ -706,11 +773,11 @@ def page_features(texts: Sequence[str], hints: Sequence[BlockHints | None], lexi
     first_code[first_token >= 0] = codes[first_token[first_token >= 0]]
     bylines = (w <= 20) & ((first_code & BYLINE_BIT) != 0)
     candidates = _Candidates.of(page, n, has_words & (digits > 0), months > 0, bylines)
-    _regex_features(X, texts, candidates)
+    _regex_features(X, texts, candidates, None if single else pages.page)
     X[:, col["urlish"]] = tok.blocks_matching(_URLISH)
     if any(map(is_not, hints, repeat(None))):
         _dom_features(X, hints, lexicon, extras)
-    _context_features(X, chars, w)
+    _context_features(X, chars, w, pages)
     return X
 
 
@@ -751,14 +818,25 @@ class _Cuts(Sequence[str]):
         return self._parts
 
 
-def _stop_counts(codes: np.ndarray, token_block: np.ndarray, n: int, langs: int) -> tuple[np.ndarray, np.ndarray]:
+def _stop_counts(
+    codes: np.ndarray, token_block: np.ndarray, n: int, langs: int, token_page: np.ndarray | None = None, page_count: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
     """Per block, its stop words of the page's language (the language with the most stop-word
-    tokens on the page; ties to the first in the lexicon) and its stop words of any language."""
-    per_lang = [int(np.count_nonzero(codes & (1 << k))) for k in range(langs)]
+    tokens on the page; ties to the first in the lexicon) and its stop words of any language.
+    ``token_page``: each token's page, for a batch of ``page_count`` pages (None: one page)."""
     own = np.zeros(n)
-    if per_lang and max(per_lang) > 0:
-        best = per_lang.index(max(per_lang))
-        own = np.bincount(token_block, weights=(codes >> best) & 1, minlength=n)
+    if token_page is None:  # one page
+        per_lang = [int(np.count_nonzero(codes & (1 << k))) for k in range(langs)]
+        if per_lang and max(per_lang) > 0:
+            best = per_lang.index(max(per_lang))
+            own = np.bincount(token_block, weights=(codes >> best) & 1, minlength=n)
+    elif langs and len(codes):  # a batch: the same, page by page
+        stop = np.flatnonzero(codes & ((1 << langs) - 1))
+        stop_codes, stop_page = codes[stop], token_page[stop]
+        per_lang = np.stack([np.bincount(stop_page, weights=(stop_codes >> k) & 1, minlength=page_count) for k in range(langs)], axis=1)
+        best = np.argmax(per_lang, axis=1)  # pages: the first of their most frequent languages (whole numbers: exact)
+        some = per_lang.max(axis=1) > 0
+        own = np.bincount(token_block, weights=((codes >> best[token_page]) & 1) * some[token_page], minlength=n)
     return own, np.bincount(token_block, weights=(codes & ((1 << langs) - 1)) != 0, minlength=n)
 
 
@@ -868,12 +946,14 @@ class _Candidates:
 
 
 
-def _regex_features(X: np.ndarray, texts: Sequence[str], candidates: _Candidates) -> None:
-    """The features that need a regex, tried only on the blocks that could match; and ``dup_in_page``."""
+def _regex_features(X: np.ndarray, texts: Sequence[str], candidates: _Candidates, block_page: np.ndarray | None = None) -> None:
+    """The features that need a regex, tried only on the blocks that could match; and ``dup_in_page``
+    (``block_page``: each block's page, for a batch of pages; a block repeats on its own page)."""
     col = _INDEX
-    seen = Counter(texts)
-    if len(seen) < len(texts):  # else no block repeats (the column is 0)
-        X[:, col["dup_in_page"]] = np.fromiter(map(seen.__getitem__, texts), dtype=np.int64, count=len(texts)) > 1
+    keys: Sequence[object] = texts if block_page is None else list(zip(block_page.tolist(), texts))
+    seen = Counter(keys)
+    if len(seen) < len(keys):  # else no block repeats (the column is 0)
+        X[:, col["dup_in_page"]] = np.fromiter(map(seen.__getitem__, keys), dtype=np.int64, count=len(keys)) > 1
     months, numeric = candidates.months.tolist(), candidates.numeric.tolist()
     tried = np.flatnonzero(candidates.dated & (candidates.numeric | candidates.months)).tolist()
     dated = [i for i in tried if (numeric[i] and DATE_NUMERIC_FAST.search(texts[i])) or (months[i] and DATE_WORDS.search(texts[i]))]
@@ -952,30 +1032,81 @@ def _attr_hints(attrs: tuple[str, ...], lexicon: Lexicon) -> tuple[dict[int, int
     return nearest, kind
 
 
-def _window(values: np.ndarray, radius: int) -> np.ndarray:
-    """Mean of ``values`` (one value or one row a block) over the blocks within ``radius`` of each
-    block (the block included)."""
-    return _windows(values, (radius,))[0]
+def _windows(values: np.ndarray, radii: Sequence[int], pages: Pages | None = None) -> list[np.ndarray]:
+    """For each radius of ``radii``: the mean of ``values`` (one value or one row a block) over the
+    blocks within that radius of each block (the block included), from one running sum (a column's
+    running sum is the same whether it is summed alone or beside other columns); over each page of
+    ``pages`` apart (None: one page)."""
+    if len(values) == 0:
+        return [np.zeros(values.shape) for _ in radii]
+    pages = Pages.of([len(values)]) if pages is None else pages
+    return _windows_of(_running_sums(values, pages), radii, pages)
 
 
-def _windows(values: np.ndarray, radii: Sequence[int]) -> list[np.ndarray]:
-    """``_window(values, radius)`` for each of ``radii``, from one running sum (a column's running
-    sum is the same whether it is summed alone or beside other columns)."""
-    n = len(values)
-    csum = np.cumsum(values, axis=0, dtype=np.float64)
-    # the running sum from 0, padded with its first value (0) before and its last after: the window
-    # of block i is ``padded[pad + min(i + r + 1, n)] - padded[pad + max(i - r, 0)]``, two slices
-    pad = max(radii, default=0) + 1
-    padded = np.empty((n + 1 + 2 * pad,) + values.shape[1:])
-    padded[: pad + 1] = 0.0
-    padded[pad + 1 : pad + 1 + n] = csum
-    padded[pad + 1 + n :] = csum[-1] if n else 0.0
-    idx = np.arange(n)
+def _running_sums(values: np.ndarray, pages: Pages) -> np.ndarray:
+    """The running sums (float64) of ``values`` along each page, from 0 at its first block. One
+    numpy call a page: a running sum over the whole batch, less the sum before the page, would not
+    round as the page's own does."""
+    if len(pages) == 1:
+        return np.cumsum(values, axis=0, dtype=np.float64)
+    out = np.empty(values.shape, dtype=np.float64)
+    for start, end in pages.spans():
+        np.cumsum(values[start:end], axis=0, dtype=np.float64, out=out[start:end])
+    return out
+
+
+def _windows_of(running: np.ndarray, radii: Sequence[int], pages: Pages) -> list[np.ndarray]:
+    """The windows of ``_windows`` from the running sums along the pages: the window of radius r
+    of block i of a page of n blocks is ``S(min(i + r + 1, n)) - S(max(i - r, 0))``, with ``S(j)``
+    the sum of the page's first j blocks (0 for j = 0), over the blocks in it."""
+    n = len(running)
+    padded = np.empty((n + 1,) + running.shape[1:])  # row 0: S(0) of every page; row start + j: S(j) of the page at start
+    padded[0] = 0.0
+    padded[1:] = running
+    local, size, start = pages.local, pages.size, pages.starts[pages.page]
     out = []
     for radius in radii:
-        width = (np.minimum(idx + radius + 1, n) - np.maximum(idx - radius, 0)).reshape((n,) + (1,) * (values.ndim - 1))
-        out.append((padded[pad + radius + 1 : pad + radius + 1 + n] - padded[pad - radius : pad - radius + n]) / width)
+        high = np.minimum(local + radius + 1, size)
+        low = np.maximum(local - radius, 0)
+        width = (high - low).reshape((n,) + (1,) * (running.ndim - 1))
+        out.append((padded.take(start + high, axis=0) - padded.take(np.where(low > 0, start + low, 0), axis=0)) / width)
     return out
+
+
+def _along(values: np.ndarray, offset: int, pages: Pages, fill: float) -> np.ndarray:
+    """Per row, the row ``offset`` places away on its page (``values[i + offset]``), ``fill`` past
+    the page's ends."""
+    n, k = len(values), min(abs(offset), len(values))
+    out = np.empty_like(values)
+    if offset >= 0:
+        out[: n - k], out[n - k :] = values[k:], fill
+    else:
+        out[k:], out[:k] = values[: n - k], fill
+    if len(pages) > 1:  # the rows whose neighbour is on another page
+        out[(pages.local >= pages.size - offset) if offset >= 0 else (pages.local < -offset)] = fill
+    return out
+
+
+def _page_means(values: np.ndarray, pages: Pages) -> np.ndarray:
+    """Per page, ``values[start:end].mean()`` (numpy's own pairwise sum of the page's values: a
+    sum over the batch in another order would round otherwise). One numpy call a page."""
+    return np.array([values[start:end].mean() for start, end in pages.spans()], dtype=values.dtype)
+
+
+def _page_sums(values: np.ndarray, pages: Pages) -> np.ndarray:
+    """Per page, ``values[start:end].sum()`` (see ``_page_means``)."""
+    return np.array([values[start:end].sum() for start, end in pages.spans()], dtype=values.dtype)
+
+
+def _first_per_page(chosen: np.ndarray, pages: Pages) -> np.ndarray:
+    """Per page, the first of its rows (an index into the batch) where ``chosen``; its end if none."""
+    rows = np.where(chosen, np.arange(len(chosen)), len(chosen))
+    return np.minimum.reduceat(rows, pages.starts)
+
+
+def _page_argmax(values: np.ndarray, pages: Pages) -> np.ndarray:
+    """Per page, the row of its largest value (the first of equal ones, as ``np.argmax``)."""
+    return _first_per_page(values == np.maximum.reduceat(values, pages.starts)[pages.page], pages)
 
 
 def _sections(X: np.ndarray, words: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -1020,14 +1151,21 @@ _NEIGHBOURS0 = _INDEX[f"prev1_{_NEIGHBOUR[0]}"]
 assert [_INDEX[f"{d}{o}_{f}"] for o in (1, 2) for d in ("prev", "next") for f in _NEIGHBOUR] == list(range(_NEIGHBOURS0, _NEIGHBOURS0 + 4 * len(_NEIGHBOUR)))
 
 
-def _context_features(X: np.ndarray, chars: np.ndarray, words: np.ndarray) -> None:
+def _context_features(X: np.ndarray, chars: np.ndarray, words: np.ndarray, pages: Pages) -> None:
+    """The columns of each block's place in its page, for the pages of a batch at once: the page's
+    quantities (its size, its characters, its densest stretch, its core of prose, its means) per
+    page, then spread to its blocks."""
     n = len(X)
-    idx = np.arange(n, dtype=np.float64)
-    X[:, _INDEX["pos"]] = idx / max(n - 1, 1)
-    total_chars = chars.sum() or 1.0
-    before = np.cumsum(chars) - chars
+    page, starts = pages.page, pages.starts
+    idx = pages.local.astype(np.float64)
+    last = np.maximum(pages.size - 1, 1)
+    X[:, _INDEX["pos"]] = idx / last
+    total_chars = np.add.reduceat(chars, starts)  # (whole numbers: exact in any order)
+    total_chars = np.where(total_chars == 0, 1.0, total_chars)[page]
+    before = np.cumsum(chars) - chars  # the characters of the blocks before, on the batch, then on the page
+    before -= before[starts][page]
     X[:, _INDEX["pos_chars"]] = before / total_chars
-    X[:, _INDEX["log_blocks"]] = math.log1p(n)
+    X[:, _INDEX["log_blocks"]] = np.array([math.log1p(size) for size in pages.sizes.tolist()])[page]
     prose = X[:, _INDEX["prose"]].astype(np.float64)
     lex_any = X[:, _INDEX["lex_any"]] > 0
     # the densest stretch: the block whose +-3 window holds the most words of prose blocks; and the
@@ -1036,31 +1174,41 @@ def _context_features(X: np.ndarray, chars: np.ndarray, words: np.ndarray) -> No
     columns[:, 0] = words * prose * (~lex_any)
     columns[:, 1 : 1 + len(_NEAR_COLUMNS)] = X[:, _NEAR_COLUMNS]
     columns[:, 1 + len(_NEAR_COLUMNS) :] = X[:, _WIDE_COLUMNS]
-    near, wide = _windows(columns, (3, 7))
+    near, wide = _windows(columns, (3, 7), pages)
     dense = near[:, 0]
-    centre = int(np.argmax(dense)) if dense.max() > 0 else int(np.argmax(words))
-    X[:, _INDEX["dist_dense"]] = np.abs(idx - centre) / max(n - 1, 1)
+    some_dense = np.maximum.reduceat(dense, starts) > 0
+    centre = _page_argmax(np.where(some_dense[page], dense, words), pages)[page]  # rows of the batch
+    centre_idx = (centre - starts[page]).astype(np.float64)
+    X[:, _INDEX["dist_dense"]] = np.abs(idx - centre_idx) / last
     X[:, _INDEX["dist_dense_chars"]] = np.abs(before - before[centre]) / total_chars
-    X[:, _INDEX["after_dense"]] = idx > centre
-    core = np.flatnonzero(prose * (~lex_any))
-    if len(core):
-        first, last = core[0], core[-1]
-        X[:, _INDEX["in_core"]] = (idx >= first) & (idx <= last)
-        X[:, _INDEX["before_core"]] = np.minimum((first - idx).clip(0), 20) / 20
-        X[:, _INDEX["after_core"]] = np.minimum((idx - last).clip(0), 20) / 20
-    # sections opened by a short "Comments" / "Read also" heading
-    sections = _sections(X, words)
-    if sections is not None:
-        X[:, _INDEX["section_comments"]], X[:, _INDEX["section_related"]] = sections
+    X[:, _INDEX["after_dense"]] = idx > centre_idx
+    core = prose * (~lex_any) != 0
+    first = _first_per_page(core, pages)
+    with_core = (first < pages.starts + pages.sizes)[page]
+    if with_core.any():
+        first_idx = (first - starts)[page]
+        last_idx = (np.maximum.reduceat(np.where(core, np.arange(n), -1), starts) - starts)[page]
+        X[:, _INDEX["in_core"]] = with_core & (idx >= first_idx) & (idx <= last_idx)
+        X[:, _INDEX["before_core"]] = np.where(with_core, np.minimum((first_idx - idx).clip(0), 20) / 20, 0.0)
+        X[:, _INDEX["after_core"]] = np.where(with_core, np.minimum((idx - last_idx).clip(0), 20) / 20, 0.0)
+    # sections opened by a short "Comments" / "Read also" heading (the pages with one such heading)
+    short = words <= 6
+    opening = ((X[:, _INDEX["lex_comments"]] == 1.0) | (X[:, _INDEX["lex_related"]] == 1.0)) & short
+    for k in np.flatnonzero(np.bincount(page[opening], minlength=len(pages))).tolist():
+        start, end = int(starts[k]), int(starts[k] + pages.sizes[k])
+        sections = _sections(X[start:end], words[start:end])
+        if sections is not None:
+            X[start:end, _INDEX["section_comments"]], X[start:end, _INDEX["section_related"]] = sections
     X[:, _NEAR_WINDOWS] = near[:, 1 : 1 + len(_NEAR_COLUMNS)]
     X[:, _WIDE_WINDOWS] = wide[:, 1 + len(_NEAR_COLUMNS) :]
-    X[:, _INDEX["page_stop"]] = float(X[:, _INDEX["stop_page"]].mean())
-    X[:, _INDEX["page_bullets"]] = float(X[:, _INDEX["bullet"]].mean())
-    X[:, _INDEX["rel_words"]] = words / (words.max() or 1.0)
-    # the neighbours' columns (-1 past the page's ends), from the columns padded with 2 rows of -1 each side
-    padded = np.full((n + 4, len(_NEIGHBOUR_COLUMNS)), -1.0, dtype=np.float32)
-    padded[2 : n + 2] = X[:, _NEIGHBOUR_COLUMNS]
-    X[:, _NEIGHBOURS0 : _NEIGHBOURS0 + 4 * len(_NEIGHBOUR)] = np.concatenate((padded[1 : n + 1], padded[3 : n + 3], padded[:n], padded[4 : n + 4]), axis=1)
+    X[:, _INDEX["page_stop"]] = _page_means(X[:, _INDEX["stop_page"]], pages)[page]
+    # the bullets' mean: a whole number of them (exact) over the blocks, rounded once to float32 as numpy's mean is
+    X[:, _INDEX["page_bullets"]] = (np.add.reduceat(X[:, _INDEX["bullet"]].astype(np.float64), starts) / pages.sizes)[page]
+    largest = np.maximum.reduceat(words, starts)
+    X[:, _INDEX["rel_words"]] = words / np.where(largest == 0, 1.0, largest)[page]
+    # the neighbours' columns (-1 past the page's ends)
+    neighbours = X[:, _NEIGHBOUR_COLUMNS]
+    X[:, _NEIGHBOURS0 : _NEIGHBOURS0 + 4 * len(_NEIGHBOUR)] = np.concatenate([_along(neighbours, offset, pages, -1.0) for offset in (-1, 1, -2, 2)], axis=1)
 
 
 # -- second stage: the first stage's probabilities in their context -----------------------------------
@@ -1075,50 +1223,51 @@ CONTEXT_FEATURES: tuple[str, ...] = (
 _CARRIED_INDEX = [_INDEX[name] for name in _CARRIED]
 
 
-def context_features(p: np.ndarray, X: np.ndarray, terms: Terms | None = None) -> np.ndarray:
+def context_features(p: np.ndarray, X: np.ndarray, terms: Terms | None = None, pages: Pages | None = None) -> np.ndarray:
     """Second-stage features of a page: each block's first-stage body probability, its neighbours'
     and its surroundings' (windows, the page's maximum, the likeliest article region), a few
-    first-stage features, and its lexical cohesion with the likely article (``cohesion``)."""
+    first-stage features, and its lexical cohesion with the likely article (``cohesion``).
+    ``pages``: the pages of a batch (``batch_features``), each of them on its own (None: one page)."""
     n = len(p)
     Z = np.zeros((n, len(CONTEXT_FEATURES)), dtype=np.float32, order="F")  # filled column by column; the trees read it by column
     if n == 0:
         return Z
+    pages = Pages.of([n]) if pages is None else pages
+    page, starts, idx = pages.page, pages.starts, pages.local
     p = p.astype(np.float64)
     words = np.expm1(X[:, _INDEX["log_words"]].astype(np.float64))
     q = np.clip(p, 1e-4, 1 - 1e-4)
     Z[:, 0] = p
     Z[:, 1] = np.log(q / (1 - q))
-    padded = np.concatenate([np.full(3, -1.0), p, np.full(3, -1.0)])  # -1 past the page's ends
+    around = {offset: _along(p, offset, pages, -1.0) for offset in (-3, -2, -1, 1, 2, 3)}  # -1 past the page's ends
     col = 2
     for offset in (1, 2, 3):
-        Z[:, col], Z[:, col + 1] = padded[3 - offset : 3 - offset + n], padded[3 + offset : 3 + offset + n]
+        Z[:, col], Z[:, col + 1] = around[-offset], around[offset]
         col += 2
     weights = np.sqrt(words) + 0.1
-    columns = np.stack([p, p * weights, weights], axis=1)
-    around2, around5, around10 = _windows(columns, (2, 5, 10))
+    mass = p * words
+    running = _running_sums(np.stack([p, p * weights, weights, mass], axis=1), pages)
+    around2, around5, around10 = _windows_of(running[:, :3], (2, 5, 10), pages)
     Z[:, col] = around2[:, 0]
     Z[:, col + 1] = around5[:, 0]
     Z[:, col + 2] = around10[:, 0]
     Z[:, col + 3] = around5[:, 1] / around5[:, 2]
-    window_max = padded[:n]
-    for shift in range(1, 7):  # the maximum over the 7 blocks around each
-        window_max = np.maximum(window_max, padded[shift : shift + n])
+    window_max = p
+    for offset in (-3, -2, -1, 1, 2, 3):  # the maximum over the 7 blocks around each
+        window_max = np.maximum(window_max, around[offset])
     Z[:, col + 4] = window_max
-    page_max = float(p.max())
+    page_max = np.maximum.reduceat(p, starts)[page]
     Z[:, col + 5] = page_max
-    Z[:, col + 6] = float(p.mean())
-    Z[:, col + 7] = p / max(page_max, 1e-6)
-    start, end = max_sum_run((np.maximum(words, 1.0) ** 0.5) * (p - 0.3))
-    idx = np.arange(n)
-    if start >= 0:
-        Z[:, col + 8] = (idx >= start) & (idx <= end)
-        Z[:, col + 9] = np.minimum(np.maximum(start - idx, idx - end).clip(0), 20) / 20
-        Z[:, col + 10] = (end - start + 1) / n
-    else:
-        Z[:, col + 9] = 1.0
-    mass = p * words
-    total = mass.sum() or 1.0
-    before = np.cumsum(mass) - mass
+    Z[:, col + 6] = _page_means(p, pages)[page]
+    Z[:, col + 7] = p / np.maximum(page_max, 1e-6)
+    start, end = (bound[page] for bound in max_sum_runs((np.maximum(words, 1.0) ** 0.5) * (p - 0.3), pages))
+    region = start >= 0
+    Z[:, col + 8] = region & (idx >= start) & (idx <= end)
+    Z[:, col + 9] = np.where(region, np.minimum(np.maximum(start - idx, idx - end).clip(0), 20) / 20, 1.0)
+    Z[:, col + 10] = np.where(region, (end - start + 1) / pages.size, 0.0)
+    total = _page_sums(mass, pages)
+    total = np.where(total == 0, 1.0, total)[page]
+    before = running[:, 3] - mass
     Z[:, col + 11] = before / total
     Z[:, col + 12] = (total - before - mass) / total
     Z[:, col + 13 : col + 13 + len(_CARRIED)] = X[:, _CARRIED_INDEX]
@@ -1147,10 +1296,17 @@ def cohesion(p: np.ndarray, terms: Terms) -> np.ndarray:
     return out
 
 
-def max_sum_run(scores: np.ndarray) -> tuple[int, int]:
-    """``[start, end]`` of the consecutive run with the highest positive sum (``(-1, -2)`` if none)."""
+def max_sum_runs(scores: np.ndarray, pages: Pages) -> tuple[np.ndarray, np.ndarray]:
+    """Per page of a batch, ``start`` and ``end`` (places in the page) of its consecutive run of
+    blocks with the highest positive sum (``-1``, ``-2`` if none)."""
+    values = scores.tolist()
+    runs = [_max_sum_run(values[start:end]) for start, end in pages.spans()]
+    return np.array([run[0] for run in runs], dtype=np.intp), np.array([run[1] for run in runs], dtype=np.intp)
+
+
+def _max_sum_run(scores: list[float]) -> tuple[int, int]:
     best, current, start, best_start, best_end = 0.0, 0.0, 0, -1, -2
-    for i, v in enumerate(scores.tolist()):
+    for i, v in enumerate(scores):
         if current <= 0:
             current, start = v, i
         else:

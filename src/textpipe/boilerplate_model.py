@@ -17,13 +17,22 @@ import math
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
 
-from .boilerplate_features import CONTEXT_FEATURES, FEATURES, Lexicon, Terms, context_features, max_sum_run
+from .boilerplate_features import (
+    CONTEXT_FEATURES,
+    FEATURES,
+    Lexicon,
+    Pages,
+    Terms,
+    context_features,
+    max_sum_runs,
+)
 from .resources import load_package_toml, load_toml, package_path
 
 _TOKEN = re.compile(r"\w+")
@@ -134,11 +143,11 @@ class TreeModel:
     def save(self, path: str | Path) -> None:
         Path(path).write_text(json.dumps(self.spec, separators=(",", ":")) + "\n", encoding="utf-8")
 
-    def decision(self, X: np.ndarray) -> np.ndarray:
-        """Raw scores (log-odds of body), one a row of ``X``."""
+    def decision(self, X: np.ndarray, singles: np.ndarray | None = None) -> np.ndarray:
+        """Raw scores (log-odds of body), one a row of ``X``; ``singles``: see ``Forest.decisions``."""
         if X.shape[0] == 0:
             return np.zeros(0)
-        return self._forest.decisions(np.ascontiguousarray(np.asarray(X, dtype=np.float32).T))[0]
+        return self._forest.decisions(np.ascontiguousarray(np.asarray(X, dtype=np.float32).T), singles)[0]
 
     @property
     def _forest(self) -> Forest:
@@ -146,9 +155,9 @@ class TreeModel:
             self._own_forest = Forest([self], [range(len(self.features))])
         return self._own_forest
 
-    def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        """Probability of body, one a row of ``X``."""
-        return _probability(self.decision(X))
+    def predict_proba(self, X: np.ndarray, singles: np.ndarray | None = None) -> np.ndarray:
+        """Probability of body, one a row of ``X``; ``singles``: see ``Forest.decisions``."""
+        return _probability(self.decision(X, singles))
 
     @classmethod
     def from_sklearn(cls, clf: Any, features: Sequence[str] = FEATURES) -> TreeModel:
@@ -253,9 +262,25 @@ class Forest:
         self._values = np.concatenate(values).ravel()
         self._leaf_offset = (np.arange(self.trees, dtype=np.intp) * leaves)[:, None]
 
-    def decisions(self, columns: np.ndarray) -> list[np.ndarray]:
+    def decisions(self, columns: np.ndarray, singles: np.ndarray | None = None) -> list[np.ndarray]:
         """Raw scores of each ensemble for the rows whose features are the columns of ``columns``
-        (features x rows, float32)."""
+        (features x rows, float32). ``singles``: rows that are pages of one block in a batch of
+        pages; their scores are summed over the trees as for one row alone (numpy sums one row's
+        values pairwise, many rows' one tree after the other: the last bits differ), so that a
+        row's score does not depend on the rows beside it. The rows are scored ``_CHUNK_ROWS`` at
+        a time (a batch's arrays of splits x rows would not stay in the processor's cache)."""
+        n = columns.shape[1]
+        cuts = list(range(0, n, _CHUNK_ROWS)) + [n]
+        if len(cuts) > 2 and cuts[-1] - cuts[-2] < 2:  # no chunk of one row (it would be summed as a single)
+            del cuts[-2]
+        parts = []
+        for start, end in pairwise(cuts):
+            chosen = None if singles is None else singles[(singles >= start) & (singles < end)] - start
+            parts.append(self._sums(columns[:, start:end], chosen))
+        return [init + (parts[0][k] if len(parts) == 1 else np.concatenate([part[k] for part in parts])) for k, init in enumerate(self.inits)]
+
+    def _sums(self, columns: np.ndarray, singles: np.ndarray | None) -> list[np.ndarray]:
+        """Per ensemble, the sum of its trees' values for each row (see ``decisions``)."""
         n = columns.shape[1]
         tests = columns.take(self._test_feature, axis=0) > self._test_threshold  # (distinct tests, rows)
         ruled_out = tests.astype(self._mask_type).take(self._test_of_split, axis=0)  # (splits, rows): 1 where true
@@ -270,7 +295,20 @@ class Forest:
         leaf += self._leaf_offset
         values = self._values.take(leaf)  # (trees, rows), summed below tree by tree as ``TreeModel`` does
         bounds = self._bounds
-        return [init + values[bounds[k] : bounds[k + 1]].sum(axis=0) for k, init in enumerate(self.inits)]
+        sums = [values[bounds[k] : bounds[k + 1]].sum(axis=0) for k in range(len(self.inits))]
+        if singles is not None and len(singles) and n > 1:
+            for k, total in enumerate(sums):
+                total[singles] = _row_sums(values[bounds[k] : bounds[k + 1], singles])
+        return sums
+
+
+#: rows scored at a time by ``Forest.decisions``
+_CHUNK_ROWS = 512
+
+
+def _row_sums(values: np.ndarray) -> np.ndarray:
+    """Per column of ``values``, its sum as numpy sums the values of a lone column (pairwise)."""
+    return np.ascontiguousarray(values.T).sum(axis=1)
 
 
 def _probability(decision: np.ndarray) -> np.ndarray:
@@ -317,15 +355,22 @@ class BoilerplateModel:
         self._columns = [[CONTEXT_FEATURES.index(f) for f in member.features] for member in self.stage2]
         self._stage2_forest = Forest(self.stage2, self._columns) if self.stage2 else None
 
-    def predict_proba(self, X: np.ndarray, terms: Terms | None = None) -> np.ndarray:
-        """Body probability per block; ``terms`` (from ``page_features``' extras) feed the cohesion features."""
-        p = self.stage1.predict_proba(X)
+    def predict_proba(self, X: np.ndarray, terms: Terms | None = None, pages: Pages | None = None) -> np.ndarray:
+        """Body probability per block; ``terms`` (from ``page_features``' extras) feed the cohesion
+        features. ``pages``: the pages of a batch (``batch_features``), scored at once, each as if
+        alone (None: one page)."""
+        singles = pages.single_rows() if pages is not None else None
+        p = self.stage1.predict_proba(X, singles)
         if not self.stage2 or len(p) == 0:
             return p
-        Z = context_features(p, X, terms)
+        Z = context_features(p, X, terms, pages)
         assert self._stage2_forest is not None
-        decisions = self._stage2_forest.decisions(np.ascontiguousarray(Z.T))
-        return np.mean([_probability(d) for d in decisions], axis=0)
+        decisions = self._stage2_forest.decisions(np.ascontiguousarray(Z.T), singles)
+        members = np.array([_probability(d) for d in decisions])
+        mean = members.mean(axis=0)
+        if singles is not None and len(p) > 1:
+            mean[singles] = np.ascontiguousarray(members[:, singles].T).mean(axis=1)  # (as for a page of one block alone: see ``Forest.decisions``)
+        return mean
 
     def to_dict(self) -> dict[str, Any]:
         return {"format": self.FORMAT, "stage1": self.stage1.spec, "stage2": [member.spec for member in self.stage2]}
@@ -361,7 +406,15 @@ def main_region(p: np.ndarray, words: np.ndarray, threshold: float, word_exponen
     pull in the short blocks between them (titles, subheadings, short paragraphs) and a menu line
     that looks like prose far from the article stays out.
     """
-    return max_sum_run(np.maximum(words, 1.0) ** word_exponent * (p - threshold))
+    if len(p) == 0:
+        return -1, -2
+    start, end = main_regions(p, words, threshold, word_exponent, Pages.of([len(p)]))
+    return int(start[0]), int(end[0])
+
+
+def main_regions(p: np.ndarray, words: np.ndarray, threshold: float, word_exponent: float, pages: Pages) -> tuple[np.ndarray, np.ndarray]:
+    """``main_region`` of each page of a batch: per page, ``start`` and ``end`` (places in the page)."""
+    return max_sum_runs(np.maximum(words, 1.0) ** word_exponent * (p - threshold), pages)
 
 
 # -- sites -----------------------------------------------------------------------------------------

@@ -309,9 +309,13 @@ def _unicode_script(char: str) -> str:
     return name.split(" ", 1)[0]
 
 
-_ROMAN = (
-    dict(zip("абвгдежзийклмнопрстуфхцчшщъыьэюяё", "a b v g d e zh z i y k l m n o p r s t u f kh ts ch sh shch _ y _ e yu ya e".split(), strict=True)),
-    dict(zip("абвгдежзийклмнопрстуфхцчшщъыьэюяё", "a b v g d e zh z i j k l m n o p r s t u f h c ch sh sch _ y _ e ju ja jo".split(), strict=True)),
+#: two romanizations of Russian letters ("" drops the letter), as ``str.translate`` tables
+_ROMAN = tuple(
+    str.maketrans(dict(zip("абвгдежзийклмнопрстуфхцчшщъыьэюяё", latin.split(), strict=True)) | {"ъ": "", "ь": ""})
+    for latin in (
+        "a b v g d e zh z i y k l m n o p r s t u f kh ts ch sh shch _ y _ e yu ya e",
+        "a b v g d e zh z i j k l m n o p r s t u f h c ch sh sch _ y _ e ju ja jo",
+    )
 )
 
 
@@ -325,11 +329,9 @@ def _romanized_russian() -> frozenset[str]:
     """Two romanizations of the word table's known Russian words (built once, when first needed)."""
     model = shipped_model()
     bit = 1 << _INDEX["ru"]
-    out: set[str] = set()
-    for word, row in model.word_index.items():
-        if model.word_known[row] & bit and len(word) > 1:
-            for table in _ROMAN:
-                out.add("".join(table.get(c, c) for c in word).replace("_", ""))
+    known = model.word_known
+    russian = [word for word, row in model.word_index.items() if known[row] & bit and len(word) > 1]
+    out = {word.translate(table) for table in _ROMAN for word in russian}
     out.discard("")
     return frozenset(w for w in out if w.isascii())
 

@@ -3,9 +3,12 @@
 langdetect ships character 1-3-gram counts of 55 languages. We read those of the Latin- and
 Cyrillic-script languages once (case folded), score a text with a plain naive Bayes over them
 (deterministic: no random sampling), and report another language only when it explains the text
-clearly better than the best of ours, by at least ``MARGIN`` nats per n-gram on average. The margin
-was chosen so that none of the lid-dev development sentences of our eight languages gets relabelled
-(Belarusian, which langdetect lacks, scores as close to Russian or Ukrainian).
+clearly better than the best of ours, by at least ``MARGIN`` nats per n-gram on average.
+
+An n-gram's probability in a language is its share of the language's n-grams of its length plus
+langdetect's own smoothing weight (0.5 / 10,000), the same for every language: a floor that grew
+with the size of a language's profile (add-one style) let the smaller profiles win on rare
+n-grams ("Karzai condemns desecration of bodies" came out Romanian).
 """
 
 from __future__ import annotations
@@ -20,9 +23,15 @@ import numpy as np
 from .langid_model import normalize, words_of
 from .scripts import CYRILLIC, LATIN
 
-#: nats per n-gram by which another language must beat ours
-MARGIN = 0.5
-_ALPHA = 0.5
+#: nats per n-gram by which another language must beat ours: with none of the lid-dev development
+#: sentences of our eight languages relabelled from 0.15 up (Belarusian, which langdetect lacks,
+#: scores as close to Russian or Ukrainian) and English headlines safe from 0.2 up ("Hirequip
+#: Wanaka Equipment & Machinery" was Swahili at 0.15), 0.2 keeps most other-language sentences
+MARGIN = 0.2
+#: langdetect's smoothing: its alpha over its base frequency
+_FLOOR = 0.5 / 10_000
+#: words whose n-gram rows a script's profiles keep (bounded memory: ~6 MB a script when full)
+_CACHED_WORDS = 20_000
 
 _SCRIPT_PROFILES = {
     LATIN: (
@@ -57,26 +66,27 @@ class _Profiles:
             counts.append(np.fromiter(folded.values(), dtype=np.float64, count=len(folded)))
             totals.append([float(n) for n in data["n_words"]])
         lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
-        vocab = np.bincount(lengths - 1, minlength=3)
-        denominators = np.log(np.array([[t[n] + _ALPHA * vocab[n] for n in range(3)] for t in totals]))  # langs x 3
         matrix = np.zeros((len(rows), len(langs)))
         for column, (where, count) in enumerate(zip(places, counts)):
             matrix[where, column] = count
         self.rows = rows
-        self.logp = np.log(matrix + _ALPHA) - denominators.T[lengths - 1]
+        self.logp = np.log(matrix / np.array(totals).T[lengths - 1] + _FLOOR)
+        #: a word's n-gram rows, kept per instance (a batch run asks about the same words again and again)
+        self.word_rows = lru_cache(maxsize=_CACHED_WORDS)(self._word_rows)
 
     def scores(self, text: str) -> tuple[np.ndarray, int]:
         """The text's summed log-likelihood per language, and the number of its n-grams that count."""
-        grams: list[str] = []
-        for word in words_of(normalize(text)):
-            padded = f" {word} "
-            grams += word  # 1-grams: the letters
-            grams += [padded[i : i + 2] for i in range(len(padded) - 1)]
-            grams += [padded[i : i + 3] for i in range(len(padded) - 2)]
-        found = [row for row in map(self.rows.get, grams) if row is not None]
+        found = [row for word in words_of(normalize(text)) for row in self.word_rows(word)]
         if not found:
             return np.zeros(len(self.langs)), 0
         return self.logp.take(found, axis=0).sum(axis=0), len(found)
+
+    def _word_rows(self, word: str) -> tuple[int, ...]:
+        """The rows of the word's n-grams that some profile has: its letters, then the 2- and 3-grams
+        of the word padded with a space on each side."""
+        padded = f" {word} "
+        grams = [*word, *(padded[i : i + 2] for i in range(len(padded) - 1)), *(padded[i : i + 3] for i in range(len(padded) - 2))]
+        return tuple(row for row in map(self.rows.get, grams) if row is not None)
 
 
 def langdetect_profile(lang: str) -> dict:  # type: ignore[type-arg]

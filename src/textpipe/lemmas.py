@@ -1,7 +1,9 @@
 """Base forms of names by suffix-rewrite rules learned from (mention, lemma) pairs.
 
 A name is lemmatized word by word, left to right. Each word is looked up among the keys the rules
-were learned under: the whole word (``^word``, with the name's label, then without), then its
+were learned under: the whole word (``^word``, with the name's label, then without; after a word
+left as it is, first as seen in that place: ``label|=|^word``, so "Anglii" stays in "Bank
+Anglii" though alone it is "Anglia"), then its
 suffixes of ``max_suffix`` letters down to one, then the empty suffix; each suffix first with the
 label, the word's position in the name (only / first / middle / last), whether the word before
 was left as it is ("=") or rewritten ("~") and that word's last two letters, then in less and less
@@ -26,11 +28,35 @@ the word left as it is, that is a known base-form word wins: "Трампу" → 
 as it is (a genitive chain, "Верховный суд Пакистана") the rule decides alone: there the word
 itself is rarely a base form of its own but must stay.
 
+A name not seen in training is usually named more than once in its document, in several cases
+("Флорида", "Флориде", "Флориды"). :meth:`Lemmatizer.lemmas` takes a document's names together: a
+base form that several distinct word forms of the document may have (by the same rules) is
+their common base form, so where a word's rules disagree and the lexicon does not settle it, the
+base form with the most such forms wins (at least ``MIN_SUPPORT``; then one the document writes
+itself; a rewrite under ``MIN_SHARE`` of its key's count makes no form's base form): "Флориде" →
+"Флорида", not "Флорид" (the "-е" of a masculine "Техасе" → "Техас"). And a name of several
+words that the rules rewrite takes the base form the document writes, if the document names,
+with the same label, as many words, each a possible base form of its word, left as they are:
+by rules that never saw the name (its topic held out), "Барака Обаму" alone is "Барака Обама",
+but "Барак Обама" on a page that names "Барак Обама".
+
+While learning, a word form counts at most ``WORD_CAP`` times towards a suffix rule: the names
+a topic repeats thousands of times ("Вашингтона") must not outvote the many names seen a few
+times, which is what a name never seen looks like (whole words keep every count).
+
 Measured on held-out topics (``benchmarks/names.py --lemmas-only``): exact lemmas ru 0.828 → 0.842,
 pl 0.871 → 0.879, uk 0.882 → 0.884 with the phrase rules; 0.842 → 0.859, 0.879 → 0.892,
-0.884 → 0.897 with the lexicon. Of the Russian errors left, 94% are in mentions
-whose text never occurs in the training topics; on mentions that do, the rules are as good as
-the training topics' own majority lemma (0.973).
+0.884 → 0.897 with the lexicon; then 0.873, 0.897, 0.921 with a document's names together, 0.874,
+0.899, 0.924 with the word cap, 0.874, 0.900, 0.924 with whole words after a base form, 0.875,
+0.901, 0.924 with a document's written base forms, 0.876, 0.903, 0.924 when a rewrite rare in
+its key gives no support (``MIN_SHARE``: 0.01 to 0.08 all help; 0.03, the best on these same
+folds, is kept). Each mention alone, without its document: 0.862, 0.896, 0.902.
+Of the Russian errors before the document's names, 94% were in mentions whose text never occurs
+in the training topics; on mentions that do, the rules are as good as the training topics' own
+majority lemma (0.973). Much of what is left is the corpus's own disagreement: the same plural
+written as a singular or a plural base form ("демократов" → "демократ" 125 times, "демократы" 128 in one
+topic), quotes dropped in one topic and kept in the others, "Brexit" capitalized from lower-case
+forms in one Polish topic only, and mistyped lemmas ("Трампа" → "Трам" 131 times).
 
 The rules are plain JSON (one file a language, written by ``training/train_ner.py``)::
 
@@ -42,7 +68,8 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -55,6 +82,13 @@ MAX_SUFFIX = 5
 SUPPLEMENT_COUNT = 1000
 #: a suffix key (not a whole word) seen fewer times than this is passed over for a shorter one
 MIN_COUNT = 2
+#: a word form counts at most this many times towards a suffix rule (a whole word: every time)
+WORD_CAP = 3
+#: a base form settles a word by its document only if this many distinct word forms there may have it
+MIN_SUPPORT = 2
+#: a rewrite under this share of its key's count backs no base form in a document (a slip of the corpus
+#: or a rare paradigm: in the shipped Russian rules the empty suffix's "add -е" is 7 of 7,517)
+MIN_SHARE = 0.03
 
 
 def _position(index: int, count: int) -> str:
@@ -103,6 +137,8 @@ def _keys(word: str, label: str, position: str, max_suffix: int, previous: str =
     contexts = (f"{label}|{position}|{kept}|{previous[-2:]}", f"{label}|{position}|{kept}", f"{label}|{position}", label, "")
     whole, parts = suffixes[0], suffixes[1:]
     keys = [f"{context}|{whole}" for context in contexts[-2:]]  # a whole word: by label only
+    if kept == "=":  # after a word left as it is, first as seen there: "Anglii" stays in "Bank Anglii"
+        keys.insert(0, f"{label}|=|{whole}")
     if kept:  # after the first word, the case of the word before decides over a longer suffix
         keys += [f"{context}|{s}" for context in contexts[:2] for s in parts]
         contexts = contexts[2:]
@@ -117,6 +153,55 @@ def _agreement_keys(word: str, label: str, next_lemma: str, max_suffix: int) -> 
     core = _CORE.match(next_lemma).group(2)  # type: ignore[union-attr]
     context = f"{label}|>{core[-1:].lower()}"
     return [f"{context}|{word[-k:]}" for k in range(min(max_suffix, len(word)), 0, -1)]
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentForms:
+    """What a document's names say about the base forms of their words (see :meth:`Lemmatizer.lemmas`)."""
+
+    #: lower-cased base form → how many distinct word forms of the document's names may have it
+    support: dict[str, int]
+    #: the words of the document's names, lower-cased
+    words: frozenset[str]
+
+    def weight(self, lemma: str) -> tuple[int, bool]:
+        """How strongly the document backs ``lemma``: its support (0 below ``MIN_SUPPORT``), then
+        whether the document writes the base form itself."""
+        key = lemma.lower()
+        count = self.support.get(key, 0)
+        return (count, key in self.words) if count >= MIN_SUPPORT else (0, False)
+
+
+def _core(word: str) -> str:
+    """The word without the punctuation around it (the word itself if it is all punctuation)."""
+    return _CORE.match(word).group(2) or word  # type: ignore[union-attr]
+
+
+def _with_case(base: str, word: str) -> str:
+    """``base`` with the case of ``word``'s first letter (where both begin with a letter)."""
+    if not (base[:1].isalpha() and word[:1].isalpha()):
+        return base
+    return (base[0].upper() if word[0].isupper() else base[0].lower()) + base[1:]
+
+
+def _in_place_of(base: str, word: str) -> str:
+    """``base``'s letters in ``word``'s place: ``word``'s own punctuation around them, its first
+    letter's case ("(Ивана" -> "(Иван" where the page writes "Иван Волков»": the bracket kept, the
+    other name's quote not taken)."""
+    prefix, core, suffix = _CORE.match(word).groups()  # type: ignore[union-attr]
+    return prefix + _with_case(_core(base), core) + suffix
+
+
+def _with_words(text: str, matches: list[re.Match[str]], words: list[str]) -> str:
+    """``text`` with its words (``matches``) replaced by ``words``, its spacing kept."""
+    out: list[str] = []
+    last = 0
+    for match, word in zip(matches, words):
+        out.append(text[last : match.start()])
+        out.append(word)
+        last = match.end()
+    out.append(text[last:])
+    return "".join(out)
 
 
 class Lemmatizer:
@@ -142,6 +227,10 @@ class Lemmatizer:
         #: the same words come back again and again (a page names a person many times)
         self.lemma_of_word = lru_cache(maxsize=1 << 16)(self._lemma_of_word)
         self.agreed_lemma = lru_cache(maxsize=1 << 16)(self._agreed_lemma)
+        self.choices = lru_cache(maxsize=1 << 16)(self._choices)
+        self.possible_lemmas = lru_cache(maxsize=1 << 16)(self._possible_lemmas)
+        self.name_forms = lru_cache(maxsize=1 << 16)(self._name_forms)
+        self.alone = lru_cache(maxsize=1 << 16)(self._alone)
 
     # -- learning -----------------------------------------------------------------------------------
     @classmethod
@@ -153,13 +242,24 @@ class Lemmatizer:
         min_count: int = MIN_COUNT,
         supplement: dict[str, dict[str, str]] | None = None,
         prune: bool = True,
+        word_cap: int = WORD_CAP,
     ) -> Lemmatizer:
         """Learn from ``(mention, lemma, label)``; pairs whose word counts differ are skipped.
 
         ``supplement`` (label → inflected suffix → base suffix) adds hand-written rules that win
-        over learned suffix rules of the same length (not over whole words seen in training).
+        over learned suffix rules of the same length (not over whole words seen in training). A
+        word form counts at most ``word_cap`` times towards a suffix key's rewrite (0: no cap).
         """
         counts: dict[str, Counter[tuple[int, str, str]]] = defaultdict(Counter)
+        uses: Counter[tuple[str, str, int, str]] = Counter()  # (key, word, cut, add) → times counted
+
+        def count(key: str, word: str, cut: int, add: str, case: str = "") -> None:
+            if "|^" not in key and word_cap:
+                uses[(key, word, cut, add)] += 1
+                if uses[(key, word, cut, add)] > word_cap:
+                    return
+            counts[key][(cut, add, case)] += 1
+
         lower_initial: dict[str, Counter[bool]] = defaultdict(Counter)
         lexicon: set[str] = set()
         for mention, lemma, label in pairs:
@@ -181,11 +281,11 @@ class Lemmatizer:
                     if not whole_word and cut > len(key) - key.rindex("|") - 1:
                         continue  # a suffix rule rewrites only letters of its suffix
                     # a whole word keeps its case change; suffixes leave case to ``capitalize``
-                    counts[key][(cut, add, case if whole_word else "")] += 1
+                    count(key, word, cut, add, case if whole_word else "")
                 if index + 1 < len(words) and words[index + 1] != lemma_words[index + 1]:
                     for key in _agreement_keys(word, label, lemma_words[index + 1], max_suffix):
                         if cut <= len(key) - key.rindex("|") - 1:
-                            counts[key][(cut, add, "")] += 1
+                            count(key, word, cut, add)
         for label, table in (supplement or {}).items():
             for inflected, base in table.items():
                 cut, add, _ = _rewrite(inflected, base)
@@ -209,7 +309,7 @@ class Lemmatizer:
             if parent is not None and parent in rules and rules[parent][0][:3] == rules[key][0][:3]:
                 del rules[key]
         suffixes = Lemmatizer({k: v for k, v in rules.items() if "|^" not in k}, self.max_suffix, self.lang, self.min_count, sorted(self.capitalize), self.lexicon)
-        for key in [k for k in rules if "|^" in k and not k.startswith("|^")]:
+        for key in [k for k in rules if "|^" in k and not k.startswith("|^") and "|" not in k.partition("|^")[0]]:
             label, word = key.split("|^", 1)
             fallback = rules.get("|^" + word)
             if (fallback is None or fallback[0][:3] == rules[key][0][:3]) and suffixes._rewritten(word, label, "only", "") == self._rewritten(word, label, "only", ""):
@@ -224,11 +324,14 @@ class Lemmatizer:
         return not (len(value) > 1 and value[0][3] == value[1][3])
 
     # -- applying -----------------------------------------------------------------------------------
-    def _lemma_of_word(self, word: str, label: str, position: str, previous: str = "", kept: str = "") -> str:
+    def _lemma_of_word(
+        self, word: str, label: str, position: str, previous: str = "", kept: str = "", context: DocumentForms | None = None,
+    ) -> str:
         prefix, core, suffix = _CORE.match(word).groups()  # type: ignore[union-attr]
         if not core:
             return word
-        lemma, whole_word = self._rewritten(core, label, position, previous, kept)
+        candidates, whole_word = self.choices(core, label, position, previous, kept)
+        lemma = self._pick(candidates, context)
         if not whole_word and lemma[:1].islower() and f"{label}|{position}" in self.capitalize:
             lemma = lemma[0].upper() + lemma[1:]
         return prefix + lemma + suffix
@@ -253,11 +356,17 @@ class Lemmatizer:
         return None
 
     def _rewritten(self, core: str, label: str, position: str, previous: str, kept: str = "") -> tuple[str, bool]:
-        """The rewritten word, and whether a whole word seen in training settled it.
+        """The rewritten word (by itself, no document), and whether a whole word seen in training settled it."""
+        candidates, whole_word = self.choices(core, label, position, previous, kept)
+        return self._pick(candidates, None), whole_word
 
-        The first rule that fits, unless its result is not a base form seen in training and the
-        result of a later rule (or the word itself) is: "Трампу" is "Трамп" (dative), not "Трампа"
-        (the accusative of a feminine name) when "Трамп" is a known base form."""
+    def _choices(self, core: str, label: str, position: str, previous: str, kept: str = "") -> tuple[tuple[str, ...], bool]:
+        """The word's possible base forms, the first rule's first and the word itself last (just
+        one if settled), and whether a whole word seen in training settled them.
+
+        A whole word seen in training settles the word, and so does the first rule that fits after
+        a word left as it is (a genitive chain, "Верховный суд Пакистана": there the word itself
+        is rarely a base form of its own but must stay)."""
         candidates: list[str] = []
         for key in _keys(core, label, position, self.max_suffix, previous, kept):
             rules = self.rules.get(key, ())
@@ -271,17 +380,120 @@ class Lemmatizer:
                     if case and lemma:
                         lemma = (lemma[0].upper() if case == "U" else lemma[0].lower()) + lemma[1:]
                     if "|^" in key:
-                        return lemma, True
+                        return (lemma,), True
                     candidates.append(lemma)
-            if candidates and (not self.lexicon or kept == "="):  # nothing later can change the answer
-                break
-        if not candidates or kept == "=":  # after a base form (a genitive chain) the rule decides alone
-            return (candidates[0] if candidates else core), False
-        known = [lemma for lemma in candidates + [core] if lemma.lower() in self.lexicon]
-        return (known or candidates)[0], False
+            if candidates and kept == "=":
+                return (candidates[0],), False
+        return tuple(dict.fromkeys(candidates + [core])) if candidates else (core,), False
 
-    def __call__(self, text: str, label: str) -> str:
-        """The base form of a name, its spacing kept."""
+    def _pick(self, candidates: tuple[str, ...], context: DocumentForms | None) -> str:
+        """The candidate that is a base-form word seen in training ("Трампу" is "Трамп", dative, not
+        "Трампа", the accusative of a feminine name, when "Трамп" is a known base form); when several
+        are, or none: in a document, the one of them its document backs most, else the first."""
+        if len(candidates) == 1:
+            return candidates[0]
+        known = [lemma for lemma in candidates if lemma.lower() in self.lexicon]
+        if len(known) == 1 or (known and context is None):
+            return known[0]
+        if context is None:
+            return candidates[0]
+        among = known or candidates
+        best = max(range(len(among)), key=lambda i: (context.weight(among[i]), -i))
+        return among[best]
+
+    def _possible_lemmas(self, core: str, label: str, position: str) -> frozenset[str]:
+        """Every base form (lower-cased) a rule of the word's keys may give it (but a rare rewrite of
+        its key, under ``MIN_SHARE`` of its count), the word itself included."""
+        possible = {core.lower()}
+        for key in _keys(core, label, position, self.max_suffix):
+            rules = self.rules.get(key, ())
+            least = MIN_SHARE * sum(rule[3] for rule in rules)
+            for cut, add, _, count in rules:
+                if (cut <= len(core) - 1 or (cut == len(core) and add)) and count >= least:
+                    possible.add((core[: len(core) - cut] + add).lower())
+        return frozenset(possible)
+
+    def _name_forms(self, text: str, label: str) -> tuple[tuple[str, frozenset[str]], ...]:
+        """Each word of a name (lower-cased, punctuation around it left out) with its possible base forms."""
+        words = text.split()
+        out = []
+        for index, word in enumerate(words):
+            core = _CORE.match(word).group(2)  # type: ignore[union-attr]
+            if core:
+                out.append((core.lower(), self.possible_lemmas(core, label, _position(index, len(words)))))
+        return tuple(out)
+
+    def context_of(self, names: Iterable[tuple[str, str]]) -> DocumentForms:
+        """What the ``(text, label)`` names of one document say about their words' base forms."""
+        possible: dict[str, set[str]] = {}
+        for text, label in names:
+            for word, lemmas in self.name_forms(text, label):
+                possible.setdefault(word, set()).update(lemmas)
+        support = Counter(lemma for lemmas in possible.values() for lemma in lemmas)
+        return DocumentForms(dict(support), frozenset(possible))
+
+    def lemmas(self, names: Sequence[tuple[str, str]]) -> list[str]:
+        """The base forms of one document's ``(text, label)`` names, taken together: where a word's
+        rules disagree and the lexicon does not settle it, the base form that most distinct word
+        forms of the document may have wins ("Флорида", "Флориде", "Флориды" → "Флорида")."""
+        context = self.context_of(names)
+        lemmas = [self(text, label, context) for text, label in names]
+        return self._as_written_bases(names, lemmas)
+
+    def _as_written_bases(self, names: Sequence[tuple[str, str]], lemmas: list[str]) -> list[str]:
+        """A name of several words whose base form is not its text takes the base form the document
+        writes: a name of the same label and as many words that is its own base form, each of its
+        words a possible base form of the word in that place ("Барака Обаму" → "Барак Обама" where
+        the page also names "Барак Обама"; each word keeps its own first letter's case)."""
+        bases: dict[tuple[str, int], Counter[tuple[str, ...]]] = defaultdict(Counter)
+        changed: list[tuple[int, int]] = []  # (index, number of words) of the names of several words rewritten
+        for index, ((text, label), lemma) in enumerate(zip(names, lemmas)):
+            count = len(text.split())
+            if count > 1:
+                if lemma == text:
+                    bases[(label, count)][tuple(text.split())] += 1
+                else:
+                    changed.append((index, count))
+        out = list(lemmas)
+        for index, count in changed:
+            text, label = names[index]
+            found = bases.get((label, count))
+            if not found:
+                continue
+            matches = list(_TOKEN.finditer(text))
+            words = [match.group() for match in matches]
+            possible = [self.possible_lemmas(_core(word), label, _position(i, len(words))) for i, word in enumerate(words)]
+            written = [base for base in found if all(_core(b).lower() in p for b, p in zip(base, possible))]
+            if written:
+                base = max(written, key=found.__getitem__)  # the most frequent; the first written on a tie
+                out[index] = _with_words(text, matches, [_in_place_of(b, w) for b, w in zip(base, words)])
+        return out
+
+    def __call__(self, text: str, label: str, context: DocumentForms | None = None) -> str:
+        """The base form of a name, its spacing kept; ``context``: its document's (:meth:`lemmas`)."""
+        lemma, open_to_context = self.alone(text, label)
+        return self._in_context(text, label, context) if context is not None and open_to_context else lemma
+
+    def _alone(self, text: str, label: str) -> tuple[str, bool]:
+        """The base form of a name by itself, and whether its document may change it (a word of it
+        has several base forms that the lexicon does not settle)."""
+        lemma = self._in_context(text, label, None)
+        open_to_context = False
+        words = text.split()
+        previous = kept = ""
+        for index, word in enumerate(words):  # the words' choices along the path taken alone
+            core = _CORE.match(word).group(2)  # type: ignore[union-attr]
+            position = _position(index, len(words))
+            if core:
+                candidates, _ = self.choices(core, label, position, previous, kept)
+                if len(candidates) > 1 and sum(c.lower() in self.lexicon for c in candidates) != 1:
+                    open_to_context = True
+                    break
+            word_lemma = self.lemma_of_word(word, label, position, previous, kept)
+            previous, kept = word, ("=" if word_lemma == word else "~")
+        return lemma, open_to_context
+
+    def _in_context(self, text: str, label: str, context: DocumentForms | None) -> str:
         matches = list(_TOKEN.finditer(text))
         if not matches:
             return text
@@ -290,20 +502,16 @@ class Lemmatizer:
         lemmas: list[str] = []
         previous = kept = ""
         for word, position in zip(words, positions):
-            lemma = self.lemma_of_word(word, label, position, previous, kept)
+            if context is None:
+                lemma = self.lemma_of_word(word, label, position, previous, kept)
+            else:
+                lemma = self._lemma_of_word(word, label, position, previous, kept, context)
             lemmas.append(lemma)
             previous, kept = word, ("=" if lemma == word else "~")
         for index in range(len(words) - 1):  # a word agrees with the inflected word after it
             if lemmas[index + 1] != words[index + 1]:
                 lemmas[index] = self.agreed_lemma(words[index], label, positions[index], lemmas[index + 1]) or lemmas[index]
-        out: list[str] = []
-        last = 0
-        for match, lemma in zip(matches, lemmas):
-            out.append(text[last : match.start()])
-            out.append(lemma)
-            last = match.end()
-        out.append(text[last:])
-        return "".join(out)
+        return _with_words(text, matches, lemmas)
 
     # -- storage ------------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

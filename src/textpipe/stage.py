@@ -47,6 +47,39 @@ class Stage:
                 doc = self.process_safely(doc)
             yield doc
 
+    def run_in_batches(self, docs: Iterable[Document], size: int, process_batch: Callable[[list[Document]], None]) -> Iterator[Document]:
+        """Documents ``size`` at a time (fewer once they hold ``BATCH_MAX_CHARACTERS``: a batch's
+        memory is bounded) through ``process_batch``, which does their work together (one model call
+        for all of them, say), within the latest of their budgets; then each document is charged
+        its share of the time (by its length) against its own budget. If a batch fails or runs out
+        of time, each document is charged only its share of that attempt and is done again alone
+        (``process``) within what is left of its budget, so that only a failing one gets an error."""
+        batch: list[Document] = []
+        characters = 0
+        for doc in docs:
+            batch.append(doc)
+            characters += len(doc.text)
+            if len(batch) >= size or characters >= BATCH_MAX_CHARACTERS:
+                yield from self._run_batch(batch, process_batch)
+                batch, characters = [], 0
+        yield from self._run_batch(batch, process_batch)
+
+    def _run_batch(self, batch: list[Document], process_batch: Callable[[list[Document]], None]) -> list[Document]:
+        todo = [doc for doc in batch if doc.error is None]
+        deadlines = [doc.deadline for doc in todo if doc.deadline is not None]
+        latest = max(deadlines) if deadlines and len(deadlines) == len(todo) else None
+        started = time.monotonic()
+        try:
+            with time_limit(latest):
+                process_batch(todo)
+        except Exception:  # noqa: BLE001 - find the culprit, document by document
+            _refund(todo, time.monotonic() - started)
+            for doc in todo:
+                self.process_safely(doc)
+            return batch
+        _charge(todo, started, time.monotonic(), self.name)
+        return batch
+
     def process_safely(self, doc: Document, process: Callable[[Document], Document] | None = None) -> Document:
         """``process`` (or the given callable) within the document's time budget; a failure becomes
         the document's error."""
@@ -56,6 +89,31 @@ class Stage:
         except Exception as exc:  # noqa: BLE001 - one bad document must never stop a batch
             doc.error = DocumentError(type(exc).__name__, str(exc) or repr(exc), stage=self.name)
             return doc
+
+
+#: a batch of ``Stage.run_in_batches`` is cut once its documents hold this many characters
+BATCH_MAX_CHARACTERS = 2_000_000
+
+
+def _shares(docs: list[Document]) -> list[float]:
+    """Each document's share of a batch's time: its share of the batch's characters."""
+    total = sum(len(doc.text) for doc in docs) or 1
+    return [len(doc.text) / total for doc in docs]
+
+
+def _charge(docs: list[Document], started: float, ended: float, stage: str) -> None:
+    """Give each document its share of a batch's time; a document whose share ends past its own
+    deadline gets the timeout error it would have got on its own."""
+    for doc, share in zip(docs, _shares(docs)):
+        if doc.deadline is not None and started + (ended - started) * share > doc.deadline:
+            doc.error = DocumentError("DocumentTimeout", "the document's time budget was used up", stage=stage)
+
+
+def _refund(docs: list[Document], elapsed: float) -> None:
+    """After a failed batch, give each document back the part of the attempt that was not its share."""
+    for doc, share in zip(docs, _shares(docs)):
+        if doc.deadline is not None:
+            doc.deadline += elapsed * (1.0 - share)
 
 
 class DocumentTimeout(TimeoutError):

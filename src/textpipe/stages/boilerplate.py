@@ -38,6 +38,13 @@ How a page is labelled:
    it ``footer``; a "Comments" / "Read also" heading gives its kind to the blocks after it, and a
    consent banner's other lines take ``cookie_notice``; otherwise ``navigation`` before the body,
    ``other`` after it.
+
+**Batches**: ``run`` labels ``batch_size`` documents at a time (``Stage.run_in_batches``): the
+features of all their blocks at once, the trees once over all the rows, then each page's decisions;
+what belongs to a page (its language, neighbours, windows, means, region) is computed per page
+(``boilerplate_features.Pages``), so every block gets the label, kind and score it gets with its page
+alone (``process``, a batch of one), to the bit. The batch evidence paths (``recurring_lines``, a
+``recurring_table``) go page by page.
 """
 
 from __future__ import annotations
@@ -49,8 +56,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..boilerplate_features import FEATURES, PageExtras, page_features
-from ..boilerplate_model import BoilerplateModel, load_lexicon, load_model, main_region, site_key
+from ..boilerplate_features import FEATURES, PageExtras, Pages, batch_features
+from ..boilerplate_model import BoilerplateModel, load_lexicon, load_model, main_regions, site_key
 from ..document import BODY, BOILERPLATE, Block, Document
 from ..recurring import RecurringLines, RecurringTable, load_table
 from ..stage import Stage
@@ -90,6 +97,8 @@ class BoilerplateConfig:
     comments_cut_words: int
     #: blocks with more of their characters in links than this get kind "navigation" (when boilerplate)
     max_link_density: float
+    #: documents labelled together (one numpy pass over all their blocks; the same labels as one by one)
+    batch_size: int
     #: mark lines recurring across pages of one site as boilerplate (batch evidence)
     recurring_lines: bool
     #: on how many pages of a site (this one included) a line must appear to be boilerplate
@@ -119,6 +128,8 @@ class Boilerplate(Stage):
         self._model: BoilerplateModel | None = None
         if config.model != "builtin" and not Path(config.model).is_file():
             raise ValueError(f"boilerplate: no model file at {config.model!r}")
+        if config.batch_size < 1:
+            raise ValueError(f"boilerplate: batch_size must be at least 1, not {config.batch_size}")
         unknown = set(config.rule_kinds) - set(_LEX_COLUMNS)
         if unknown:
             raise ValueError(f"boilerplate: rule_kinds {sorted(unknown)} are not lexicon kinds ({', '.join(_LEX_COLUMNS)})")
@@ -137,34 +148,57 @@ class Boilerplate(Stage):
     def model(self, model: BoilerplateModel) -> None:
         self._model = model
 
-    # -- one document -----------------------------------------------------------------------------
+    # -- documents: one, or a batch at once ----------------------------------------------------------
     def process(self, doc: Document, recurring: set[int] | None = None) -> Document:
         """Label the blocks; ``recurring`` is the batch evidence of the stream pass, if any."""
-        if not doc.blocks:
-            return doc
-        texts = [doc.text[b.start : b.end] for b in doc.blocks]
-        body, X, extras = self.classify(texts, doc.blocks)
-        self._assign(doc.blocks, texts, body, X, extras, recurring)
+        if doc.blocks:
+            self.label([doc], [recurring])
         return doc
 
-    def classify(self, texts: list[str], blocks: list[Block]) -> tuple[np.ndarray, np.ndarray, PageExtras]:
+    def process_batch(self, docs: list[Document]) -> None:
+        """Label the blocks of several documents at once (``Stage.run_in_batches``): the same labels
+        as ``process`` one by one."""
+        self.label([doc for doc in docs if doc.blocks], None)
+
+    def label(self, docs: list[Document], recurring: list[set[int] | None] | None) -> None:
+        """Label the blocks of ``docs`` (each with a block at least), all at once; ``recurring``:
+        per document, the batch evidence of the stream pass (None: none)."""
+        if not docs:
+            return
+        blocks = [block for doc in docs for block in doc.blocks]
+        texts = [doc.text[b.start : b.end] for doc in docs for b in doc.blocks]
+        pages = Pages.of([len(doc.blocks) for doc in docs])
+        body, X, extras = self.classify(texts, blocks, pages)
+        self._assign(blocks, texts, body, X, extras, pages, recurring)
+
+    def classify(self, texts: list[str], blocks: list[Block], pages: Pages | None = None) -> tuple[np.ndarray, np.ndarray, PageExtras]:
         """True for the blocks the classifier and the smoothing call body; the features; the
-        lexicon hits and the HTML hints' kinds (``PageExtras``)."""
+        lexicon hits and the HTML hints' kinds (``PageExtras``). ``pages``: where the pages of a
+        batch are among ``texts`` (None: they are one page)."""
+        pages = Pages.of([len(texts)]) if pages is None else pages
         extras = PageExtras()
-        X = page_features(texts, [b.hints for b in blocks], self.lexicon, extras)
+        X = batch_features(texts, [b.hints for b in blocks], self.lexicon, pages, extras)
         hits = extras.counts
-        p = self.model.predict_proba(X, extras.terms)
+        p = self.model.predict_proba(X, extras.terms, pages)
         for kind in self.config.rule_kinds:
             p[X[:, _LEX_COLUMNS[kind]] == 1.0] = 0.0
-        body = self.smooth(p, X)
+        body = self.smooth(p, X, pages)
         words = np.expm1(X[:, _WORDS])
-        if words[body].sum() < self.config.min_body_words - 0.5:
-            body[:] = False
-            return body, X, extras
-        if self.config.title_lookback > 0:
-            self._find_title(body, X, words, hits, blocks)
-        if self.config.comments_cut_words > 0:
-            self._cut_comments(body, X, hits)
+        # a page's body words (sums of whole numbers, give or take a float32 rounding: the comparison
+        # with a threshold halfway between two whole numbers is the same in any order)
+        body_words = np.bincount(pages.page[body], weights=words[body].astype(np.float64), minlength=len(pages))
+        article = body_words >= self.config.min_body_words - 0.5
+        body &= article[pages.page]
+        cut_comments = self.config.comments_cut_words > 0 and self._comments_kind >= 0
+        headed = np.zeros(len(pages), dtype=bool)
+        if cut_comments:  # the pages with a short block the lexicon calls "comments"
+            headed[pages.page[(np.expm1(X[:, _WORDS]).round() <= 6) & (hits[:, self._comments_kind] > 0)]] = True
+        for k in np.flatnonzero(article).tolist():
+            start, end = int(pages.starts[k]), int(pages.starts[k] + pages.sizes[k])
+            if self.config.title_lookback > 0:
+                self._find_title(body[start:end], X[start:end], words[start:end], hits[start:end], blocks[start:end])
+            if cut_comments and headed[k]:
+                self._cut_comments(body[start:end], X[start:end], hits[start:end])
         return body, X, extras
 
     def _find_title(self, body: np.ndarray, X: np.ndarray, words: np.ndarray, hits: np.ndarray, blocks: list[Block]) -> None:
@@ -205,50 +239,40 @@ class Boilerplate(Stage):
                 body[i:] = False
                 return
 
-    def smooth(self, p: np.ndarray, X: np.ndarray) -> np.ndarray:
-        """Body blocks from the per-block probabilities: the article's region, then thresholds."""
+    def smooth(self, p: np.ndarray, X: np.ndarray, pages: Pages | None = None) -> np.ndarray:
+        """Body blocks from the per-block probabilities: the article's region (of each page of
+        ``pages``; None: one page), then thresholds."""
         c = self.config
+        pages = Pages.of([len(p)]) if pages is None else pages
         words = np.expm1(X[:, _WORDS].astype(np.float64))
-        start, end = main_region(p, words, c.region_threshold, c.region_word_exponent)
-        idx = np.arange(len(p))
-        inside = (idx >= start) & (idx <= end)
+        start, end = (bound[pages.page] for bound in main_regions(p, words, c.region_threshold, c.region_word_exponent, pages))
+        inside = (pages.local >= start) & (pages.local <= end)
         return np.where(inside, p > c.body_threshold, p > c.outside_threshold) & (words > 0)
 
     def _assign(
-        self, blocks: list[Block], texts: list[str], body: np.ndarray, X: np.ndarray, extras: PageExtras, recurring: set[int] | None = None
+        self,
+        blocks: list[Block],
+        texts: list[str],
+        body: np.ndarray,
+        X: np.ndarray,
+        extras: PageExtras,
+        pages: Pages,
+        recurring: list[set[int] | None] | None = None,
     ) -> None:
-        body_idx = np.flatnonzero(body)
-        first = int(body_idx[0]) if len(body_idx) else len(blocks)
+        """Roles and kinds of the blocks of the pages; the kinds' evidence for all the blocks at
+        once, then page by page (a page's first body block, its sections)."""
+        first = (_first_body(body, pages) - pages.starts).tolist()  # per page, its first body block (its size: none)
         word_counts = np.expm1(X[:, _WORDS]).round()
         words = word_counts.astype(int).tolist()
-        if recurring:
+        if recurring and any(recurring):
             body = body.copy()
-            body[[i for i in recurring if 0 <= i < len(body)]] = False
+            for (start, end), lines in zip(pages.spans(), recurring):
+                if lines:
+                    body[[start + i for i in lines if 0 <= i < end - start]] = False
         in_body = body.tolist()
         kinds = self._block_kinds(texts, body, word_counts, X, extras)
-        section: str | None = None
-        for i, (block, kind, is_body) in enumerate(zip(blocks, kinds, in_body)):
-            if kind is None:  # the common case: only a body block moves the section
-                if is_body:
-                    section = None if words[i] >= 25 or section == "cookie_notice" else section
-                    block.role, block.kind = BODY, None
-                else:
-                    block.role = BOILERPLATE
-                    block.kind = section or ("navigation" if i < first else "other")
-                continue
-            if kind in _SECTION_KINDS and words[i] <= 6:
-                section = kind
-            elif kind == "cookie_notice":
-                section = kind  # a consent banner's other lines (explanations, buttons) are part of it
-            elif is_body:
-                section = None if words[i] >= 25 or section == "cookie_notice" else section
-            elif kind not in _SECTION_KINDS:
-                section = None
-            if is_body:
-                block.role, block.kind = BODY, None
-            else:
-                block.role = BOILERPLATE
-                block.kind = kind
+        for (start, end), page_first in zip(pages.spans(), first):
+            _assign_page(blocks[start:end], kinds[start:end], in_body[start:end], words[start:end], page_first)
 
     def _block_kinds(self, texts: list[str], body: np.ndarray, words: np.ndarray, X: np.ndarray, extras: PageExtras) -> list[str | None]:
         """Per block, the kind its own evidence gives it (None: none, or a body block): the lexicon
@@ -282,7 +306,7 @@ class Boilerplate(Stage):
             yield from self._run_with_table(docs, self._table)
             return
         if not self.config.recurring_lines:
-            yield from super().run(docs)
+            yield from self.run_in_batches(docs, self.config.batch_size, self.process_batch)
             return
         held: deque[tuple[Document, str, list[bytes]]] = deque()
         for doc in docs:
@@ -313,6 +337,43 @@ class Boilerplate(Stage):
             return doc
         recurring = self._lines.recurring(site, hashes)
         return self.process_safely(doc, lambda d: self.process(d, recurring))
+
+
+def _first_body(body: np.ndarray, pages: Pages) -> np.ndarray:
+    """Per page, the row of its first body block (the row after the page if none)."""
+    rows = np.where(body, np.arange(len(body)), len(body))
+    first = np.minimum.reduceat(rows, pages.starts)
+    return np.minimum(first, pages.starts + pages.sizes)
+
+
+def _assign_page(blocks: list[Block], kinds: list[str | None], in_body: list[bool], words: list[int], first: int) -> None:
+    """A page's roles and kinds, block after block: a body block is body; a boilerplate block takes
+    the kind of its own evidence (``kinds``), else its section's (after a "Comments" or "Read also"
+    heading, in a consent banner), else ``navigation`` before the body (``first``: the page's first
+    body block) and ``other`` after it."""
+    section: str | None = None
+    for i, (block, kind, is_body) in enumerate(zip(blocks, kinds, in_body)):
+        if kind is None:  # the common case: only a body block moves the section
+            if is_body:
+                section = None if words[i] >= 25 or section == "cookie_notice" else section
+                block.role, block.kind = BODY, None
+            else:
+                block.role = BOILERPLATE
+                block.kind = section or ("navigation" if i < first else "other")
+            continue
+        if kind in _SECTION_KINDS and words[i] <= 6:
+            section = kind
+        elif kind == "cookie_notice":
+            section = kind  # a consent banner's other lines (explanations, buttons) are part of it
+        elif is_body:
+            section = None if words[i] >= 25 or section == "cookie_notice" else section
+        elif kind not in _SECTION_KINDS:
+            section = None
+        if is_body:
+            block.role, block.kind = BODY, None
+        else:
+            block.role = BOILERPLATE
+            block.kind = kind
 
 
 def _shape_kinds(X: np.ndarray, texts: list[str], boilerplate: np.ndarray) -> list[str | None]:
