@@ -761,7 +761,6 @@ def test_dom_columns_and_hint_kinds_worked_out_per_token_list_equal_a_block_at_a
         _dom_by_loop(plain, hints, lex)
         assert np.array_equal(fast, plain)
         assert extras.hint_kinds == [None if h is None else next((lex.html_hints[t] for t in h.attrs if t in lex.html_hints), None) for h in hints]
-        assert extras.hint_kinds == [None if h is None else lex.hint_kind(h.attrs) for h in hints]
         assert extras.link_density.tolist() == [0.0 if h is None else h.link_density for h in hints]
 
 

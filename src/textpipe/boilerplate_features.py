@@ -153,9 +153,8 @@ class Lexicon:
     prefix_initials: tuple[int, ...] = field(init=False)
     #: ...and their first two characters' code points, as ``first << 21 | second``
     prefix_pairs: tuple[int, ...] = field(init=False)
-    #: derived: the class/id tokens of ``html_hints``, and of ``html_hints`` and ``html_body`` (a
-    #: block's tokens are intersected with them first: most know none)
-    html_hint_tokens: frozenset[str] = field(init=False)
+    #: derived: the class/id tokens of ``html_hints`` and ``html_body`` (a block's tokens are
+    #: intersected with them first: most know none)
     html_tokens: frozenset[str] = field(init=False)
     #: derived: the kinds of ``LEXICON_KINDS`` (their places in ``kinds`` and among the ``lex_*``
     #: columns) and their rules (``max_words``, ``long_hits``, ``words_per_hit``, a row each)
@@ -167,8 +166,7 @@ class Lexicon:
         object.__setattr__(self, "prefix_heads", frozenset(stem[:head] for stem in self.prefix_stems))
         object.__setattr__(self, "prefix_initials", tuple(sorted({ord(stem[0]) for stem in self.prefix_stems})))
         object.__setattr__(self, "prefix_pairs", tuple(sorted({ord(stem[0]) << 21 | ord(stem[1]) for stem in self.prefix_stems if len(stem) > 1})))
-        object.__setattr__(self, "html_hint_tokens", frozenset(self.html_hints))
-        object.__setattr__(self, "html_tokens", self.html_hint_tokens | self.html_body)
+        object.__setattr__(self, "html_tokens", frozenset(self.html_hints) | self.html_body)
         kinds = [k for k, spec in enumerate(self.kinds) if spec.name in LEXICON_KINDS]
         rules = np.array([[getattr(self.kinds[k], a) for k in kinds] for a in ("max_words", "long_hits", "words_per_hit")], dtype=np.float64)
         object.__setattr__(self, "lexicon_columns", (kinds, [LEXICON_KINDS.index(self.kinds[k].name) for k in kinds], rules.reshape(3, len(kinds))))
@@ -296,13 +294,6 @@ class Lexicon:
                 if symbol in text:
                     counts[b, k] += text.count(symbol)
         return counts
-
-    def hint_kind(self, attrs: Sequence[str]) -> str | None:
-        """The boilerplate kind of the nearest of a block's class/id tokens that ``html_hints`` knows."""
-        known = self.html_hint_tokens.intersection(attrs)
-        if not known:
-            return None
-        return self.html_hints[min(known, key=list(attrs).index)]
 
     def kind_of(self, counts: Sequence[int], words: int) -> str | None:
         """The kind the lexicon gives a block of ``words`` words with these hits (None: no kind)."""
@@ -653,7 +644,7 @@ class PageExtras:
     has_words: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     terms: Terms | None = None
     #: HTML pages: per block, the kind of its nearest class/id token the lexicon knows
-    #: (``Lexicon.hint_kind``; None for none, or no hints) and its link density (0 without hints);
+    #: (the kind of its nearest class/id token ``html_hints`` knows; None for none, or no hints) and its link density (0 without hints);
     #: empty for pages without hints
     hint_kinds: list[str | None] = field(default_factory=list)
     link_density: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -694,19 +685,16 @@ class Pages:
     def __len__(self) -> int:
         return len(self.sizes)
 
+    def first(self, chosen: np.ndarray) -> np.ndarray:
+        """Per page, the first of its rows (an index into the batch) where ``chosen`` (a bool per
+        row); the row after the page if none."""
+        rows = np.where(chosen, np.arange(len(chosen)), len(chosen))
+        return np.minimum(np.minimum.reduceat(rows, self.starts), self.starts + self.sizes)
+
     def spans(self) -> list[tuple[int, int]]:
         """Per page, ``(start, end)``: its rows are ``start:end``."""
         starts = self.starts.tolist()
         return [(start, start + size) for start, size in zip(starts, self.sizes.tolist())]
-
-    def single_rows(self) -> np.ndarray | None:
-        """The rows of the pages of one block, in a batch of several pages (None if none). A sum
-        along one row's values is pairwise in numpy, over many rows' it is sequential: the model
-        sums these rows again, as a page of one block alone is summed."""
-        if len(self.sizes) < 2:
-            return None
-        rows = self.starts[self.sizes == 1]
-        return rows if len(rows) else None
 
 
 def page_features(texts: Sequence[str], hints: Sequence[BlockHints | None], lexicon: Lexicon, extras: PageExtras | None = None) -> np.ndarray:
@@ -1013,7 +1001,7 @@ def _attr_hints(attrs: tuple[str, ...], lexicon: Lexicon) -> tuple[dict[int, int
     """What a block's class/id tokens (nearest first) say: the hint kinds they name (their slots in
     ``HINT_KINDS``, then ``_BODY_SLOT`` for an article container), each with the depth of its
     nearest token (its weight is the largest); and the kind of the nearest token ``html_hints``
-    knows (``Lexicon.hint_kind``)."""
+    knows."""
     nearest: dict[int, int] = {}
     kind = None
     known = lexicon.html_tokens.intersection(attrs)
@@ -1098,15 +1086,9 @@ def _page_sums(values: np.ndarray, pages: Pages) -> np.ndarray:
     return np.array([values[start:end].sum() for start, end in pages.spans()], dtype=values.dtype)
 
 
-def _first_per_page(chosen: np.ndarray, pages: Pages) -> np.ndarray:
-    """Per page, the first of its rows (an index into the batch) where ``chosen``; its end if none."""
-    rows = np.where(chosen, np.arange(len(chosen)), len(chosen))
-    return np.minimum.reduceat(rows, pages.starts)
-
-
 def _page_argmax(values: np.ndarray, pages: Pages) -> np.ndarray:
     """Per page, the row of its largest value (the first of equal ones, as ``np.argmax``)."""
-    return _first_per_page(values == np.maximum.reduceat(values, pages.starts)[pages.page], pages)
+    return pages.first(values == np.maximum.reduceat(values, pages.starts)[pages.page])
 
 
 def _sections(X: np.ndarray, words: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -1183,7 +1165,7 @@ def _context_features(X: np.ndarray, chars: np.ndarray, words: np.ndarray, pages
     X[:, _INDEX["dist_dense_chars"]] = np.abs(before - before[centre]) / total_chars
     X[:, _INDEX["after_dense"]] = idx > centre_idx
     core = prose * (~lex_any) != 0
-    first = _first_per_page(core, pages)
+    first = pages.first(core)
     with_core = (first < pages.starts + pages.sizes)[page]
     if with_core.any():
         first_idx = (first - starts)[page]

@@ -143,11 +143,11 @@ class TreeModel:
     def save(self, path: str | Path) -> None:
         Path(path).write_text(json.dumps(self.spec, separators=(",", ":")) + "\n", encoding="utf-8")
 
-    def decision(self, X: np.ndarray, singles: np.ndarray | None = None) -> np.ndarray:
-        """Raw scores (log-odds of body), one a row of ``X``; ``singles``: see ``Forest.decisions``."""
+    def decision(self, X: np.ndarray) -> np.ndarray:
+        """Raw scores (log-odds of body), one a row of ``X``."""
         if X.shape[0] == 0:
             return np.zeros(0)
-        return self._forest.decisions(np.ascontiguousarray(np.asarray(X, dtype=np.float32).T), singles)[0]
+        return self._forest.decisions(np.ascontiguousarray(np.asarray(X, dtype=np.float32).T))[0]
 
     @property
     def _forest(self) -> Forest:
@@ -155,9 +155,9 @@ class TreeModel:
             self._own_forest = Forest([self], [range(len(self.features))])
         return self._own_forest
 
-    def predict_proba(self, X: np.ndarray, singles: np.ndarray | None = None) -> np.ndarray:
-        """Probability of body, one a row of ``X``; ``singles``: see ``Forest.decisions``."""
-        return _probability(self.decision(X, singles))
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """Probability of body, one a row of ``X``."""
+        return _probability(self.decision(X))
 
     @classmethod
     def from_sklearn(cls, clf: Any, features: Sequence[str] = FEATURES) -> TreeModel:
@@ -262,25 +262,19 @@ class Forest:
         self._values = np.concatenate(values).ravel()
         self._leaf_offset = (np.arange(self.trees, dtype=np.intp) * leaves)[:, None]
 
-    def decisions(self, columns: np.ndarray, singles: np.ndarray | None = None) -> list[np.ndarray]:
+    def decisions(self, columns: np.ndarray) -> list[np.ndarray]:
         """Raw scores of each ensemble for the rows whose features are the columns of ``columns``
-        (features x rows, float32). ``singles``: rows that are pages of one block in a batch of
-        pages; their scores are summed over the trees as for one row alone (numpy sums one row's
-        values pairwise, many rows' one tree after the other: the last bits differ), so that a
-        row's score does not depend on the rows beside it. The rows are scored ``_CHUNK_ROWS`` at
-        a time (a batch's arrays of splits x rows would not stay in the processor's cache)."""
+        (features x rows, float32), ``_CHUNK_ROWS`` rows at a time (a batch's arrays of splits x
+        rows would not stay in the processor's cache). A row's score does not depend on the rows
+        scored with it, to the bit (see ``_sums``)."""
         n = columns.shape[1]
-        cuts = list(range(0, n, _CHUNK_ROWS)) + [n]
-        if len(cuts) > 2 and cuts[-1] - cuts[-2] < 2:  # no chunk of one row (it would be summed as a single)
-            del cuts[-2]
-        parts = []
-        for start, end in pairwise(cuts):
-            chosen = None if singles is None else singles[(singles >= start) & (singles < end)] - start
-            parts.append(self._sums(columns[:, start:end], chosen))
+        parts = [self._sums(columns[:, start:end]) for start, end in pairwise([*range(0, n, _CHUNK_ROWS), n])]
         return [init + (parts[0][k] if len(parts) == 1 else np.concatenate([part[k] for part in parts])) for k, init in enumerate(self.inits)]
 
-    def _sums(self, columns: np.ndarray, singles: np.ndarray | None) -> list[np.ndarray]:
-        """Per ensemble, the sum of its trees' values for each row (see ``decisions``)."""
+    def _sums(self, columns: np.ndarray) -> list[np.ndarray]:
+        """Per ensemble, the sum of its trees' values for each row, tree after tree. (numpy sums
+        the values of a lone row pairwise, which differs in the last bits: a lone row is summed
+        beside a copy of itself.)"""
         n = columns.shape[1]
         tests = columns.take(self._test_feature, axis=0) > self._test_threshold  # (distinct tests, rows)
         ruled_out = tests.astype(self._mask_type).take(self._test_of_split, axis=0)  # (splits, rows): 1 where true
@@ -294,21 +288,14 @@ class Forest:
             leaf = np.log2(lowest.astype(np.float64)).astype(np.intp)
         leaf += self._leaf_offset
         values = self._values.take(leaf)  # (trees, rows), summed below tree by tree as ``TreeModel`` does
+        if n == 1:
+            values = np.repeat(values, 2, axis=1)
         bounds = self._bounds
-        sums = [values[bounds[k] : bounds[k + 1]].sum(axis=0) for k in range(len(self.inits))]
-        if singles is not None and len(singles) and n > 1:
-            for k, total in enumerate(sums):
-                total[singles] = _row_sums(values[bounds[k] : bounds[k + 1], singles])
-        return sums
+        return [values[bounds[k] : bounds[k + 1]].sum(axis=0)[:n] for k in range(len(self.inits))]
 
 
 #: rows scored at a time by ``Forest.decisions``
 _CHUNK_ROWS = 512
-
-
-def _row_sums(values: np.ndarray) -> np.ndarray:
-    """Per column of ``values``, its sum as numpy sums the values of a lone column (pairwise)."""
-    return np.ascontiguousarray(values.T).sum(axis=1)
 
 
 def _probability(decision: np.ndarray) -> np.ndarray:
@@ -359,18 +346,13 @@ class BoilerplateModel:
         """Body probability per block; ``terms`` (from ``page_features``' extras) feed the cohesion
         features. ``pages``: the pages of a batch (``batch_features``), scored at once, each as if
         alone (None: one page)."""
-        singles = pages.single_rows() if pages is not None else None
-        p = self.stage1.predict_proba(X, singles)
+        p = self.stage1.predict_proba(X)
         if not self.stage2 or len(p) == 0:
             return p
         Z = context_features(p, X, terms, pages)
         assert self._stage2_forest is not None
-        decisions = self._stage2_forest.decisions(np.ascontiguousarray(Z.T), singles)
-        members = np.array([_probability(d) for d in decisions])
-        mean = members.mean(axis=0)
-        if singles is not None and len(p) > 1:
-            mean[singles] = np.ascontiguousarray(members[:, singles].T).mean(axis=1)  # (as for a page of one block alone: see ``Forest.decisions``)
-        return mean
+        decisions = self._stage2_forest.decisions(np.ascontiguousarray(Z.T))
+        return np.array([_probability(d) for d in decisions]).mean(axis=0)
 
     def to_dict(self) -> dict[str, Any]:
         return {"format": self.FORMAT, "stage1": self.stage1.spec, "stage2": [member.spec for member in self.stage2]}

@@ -29,13 +29,15 @@ from pathlib import Path
 
 import numpy as np
 
+from .scripts import STRESS_MARKS
+
 #: the languages the model tells apart, in the order of its vectors
 LANGS = ("en", "ru", "pl", "uk", "be", "bg", "cs", "sk")
 MAX_N = 5
 
 WORD = re.compile(r"[^\W\d_]+(?:['\-][^\W\d_]+)*")
 #: apostrophes made one; stress marks ("Москва́": combining acute or grave) dropped
-_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "´": "'", "‘": "'", "ʹ": "'", "\u0301": None, "\u0300": None})
+_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "´": "'", "‘": "'", "ʹ": "'"} | dict.fromkeys(STRESS_MARKS))
 
 #: letters that only some of the languages write, and the languages that do
 DIAGNOSTIC: dict[str, tuple[str, ...]] = {
@@ -192,18 +194,10 @@ def diagnostic_counts(words: list[str]) -> np.ndarray:
 
 
 def diagnostic_penalty(word: str, penalty: float) -> list[float] | None:
-    """Per-language penalties for the word's diagnostic letters (None when it has none)."""
-    out: list[float] | None = None
-    for char in set(word):
-        allowed = DIAGNOSTIC.get(char)
-        if allowed is None:
-            continue
-        if out is None:
-            out = [0.0] * len(LANGS)
-        for i, lang in enumerate(LANGS):
-            if lang not in allowed:
-                out[i] -= penalty
-    return out
+    """Per-language penalties for the word's diagnostic letters (None when no language is ruled
+    out by one): what training adds to a word's scores, the same table the stage reads at run time."""
+    counts = diagnostic_counts([word])[0]
+    return (-penalty * counts).tolist() if counts.any() else None
 
 
 _SHIFTS = np.array([8 * (i + 1) for i in range(MAX_N)], dtype=np.uint64)

@@ -16,7 +16,7 @@ import numpy as np
 
 from .document import Block
 from .langid import UNDETERMINED
-from .scripts import COMBINING_MARKS, CYRILLIC, LATIN, OTHER, script_of
+from .scripts import COMBINING_MARKS, CYRILLIC, LATIN, OTHER, STRESS_MARKS, script_of
 
 #: a word: letters, each perhaps with combining marks ("Москва́", "हिंदी"), and inner apostrophes or hyphens
 _LETTERS = f"[^\\W\\d_]+(?:[{COMBINING_MARKS}]+[^\\W\\d_]*)*"
@@ -80,7 +80,7 @@ def _close(piece: Piece, gap_after: str) -> None:
 
 #: words all of whose letters are Cyrillic, or Latin (every \\w character of these ranges but the
 #: digits is a letter, so a word of the pattern that matches is all letters of one script)
-_CYRILLIC_WORD = re.compile(r"[\u0400-\u052f\u0300\u0301'’ʼ\-]+")
+_CYRILLIC_WORD = re.compile(f"[\u0400-\u052f{STRESS_MARKS}'’ʼ\\-]+")
 _LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff'’ʼ\-]+")
 
 

@@ -189,15 +189,11 @@ class Boilerplate(Stage):
         body_words = np.bincount(pages.page[body], weights=words[body].astype(np.float64), minlength=len(pages))
         article = body_words >= self.config.min_body_words - 0.5
         body &= article[pages.page]
-        cut_comments = self.config.comments_cut_words > 0 and self._comments_kind >= 0
-        headed = np.zeros(len(pages), dtype=bool)
-        if cut_comments:  # the pages with a short block the lexicon calls "comments"
-            headed[pages.page[(np.expm1(X[:, _WORDS]).round() <= 6) & (hits[:, self._comments_kind] > 0)]] = True
         for k in np.flatnonzero(article).tolist():
             start, end = int(pages.starts[k]), int(pages.starts[k] + pages.sizes[k])
             if self.config.title_lookback > 0:
                 self._find_title(body[start:end], X[start:end], words[start:end], hits[start:end], blocks[start:end])
-            if cut_comments and headed[k]:
+            if self.config.comments_cut_words > 0:
                 self._cut_comments(body[start:end], X[start:end], hits[start:end])
         return body, X, extras
 
@@ -261,7 +257,7 @@ class Boilerplate(Stage):
     ) -> None:
         """Roles and kinds of the blocks of the pages; the kinds' evidence for all the blocks at
         once, then page by page (a page's first body block, its sections)."""
-        first = (_first_body(body, pages) - pages.starts).tolist()  # per page, its first body block (its size: none)
+        first = (pages.first(body) - pages.starts).tolist()  # per page, its first body block (its size: none)
         word_counts = np.expm1(X[:, _WORDS]).round()
         words = word_counts.astype(int).tolist()
         if recurring and any(recurring):
@@ -337,13 +333,6 @@ class Boilerplate(Stage):
             return doc
         recurring = self._lines.recurring(site, hashes)
         return self.process_safely(doc, lambda d: self.process(d, recurring))
-
-
-def _first_body(body: np.ndarray, pages: Pages) -> np.ndarray:
-    """Per page, the row of its first body block (the row after the page if none)."""
-    rows = np.where(body, np.arange(len(body)), len(body))
-    first = np.minimum.reduceat(rows, pages.starts)
-    return np.minimum(first, pages.starts + pages.sizes)
 
 
 def _assign_page(blocks: list[Block], kinds: list[str | None], in_body: list[bool], words: list[int], first: int) -> None:

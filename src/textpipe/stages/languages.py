@@ -410,8 +410,9 @@ class _ScriptRuns:
         config = stage.config
         columns = [_INDEX[lang] for lang in langs]
         #: the runs' words, run by run
+        assert all(a < b for a, b in zip(runs, runs[1:])), "runs must ascend: their words come in the page's order"
         chosen = np.zeros(len(page.run_sizes), dtype=bool)
-        chosen[runs] = True  # (``runs`` ascend: their words come run by run in the page's order)
+        chosen[runs] = True
         self.rows = rows = page.words_of_runs(chosen)
         sizes = page.run_sizes[runs]
         self.sizes = sizes
