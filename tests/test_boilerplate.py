@@ -564,13 +564,18 @@ def test_sections_visiting_only_the_turning_blocks_equal_the_plain_loop():
             assert got[0].tolist() == expected[0] and got[1].tolist() == expected[1]
 
 
-def test_prefix_stems_found_by_first_letter_as_by_startswith():
+def test_prefix_stems_found_by_their_heads_as_by_startswith():
+    from textpipe.boilerplate_features import _PageChars, _Tokens
+
     lex = load_lexicon("builtin")
-    tokens = ["cookies", "cookie", "cook", "c", "consent", "consensus", "ciasteczka", "куки", "кукиш", "кук", "copyright", "przetwarzania", "x", "печенье"]
+    tokens = ["cookies", "cookie", "cook", "c", "ca", "consent", "consensus", "ciasteczka", "куки", "кукиш", "кук", "copyright", "przetwarzania", "pr", "x", "печенье", "coo\u4e00kie", "\U0001F600"]
     expected = [t.startswith(lex.prefix_stems) for t in tokens]
-    initials = np.array([ord(t[0]) for t in tokens], dtype=np.uint32)
+    assert any(expected) and not all(expected)
     assert lex.prefixed(tokens).tolist() == expected
-    assert lex.prefixed(tokens, initials).tolist() == expected
+    joined = " ".join(tokens)
+    found = _Tokens.of(joined, _PageChars.of([joined]))
+    assert found.words == tokens[:-1]  # (the emoji is no word character)
+    assert lex.prefixed(found.words, found.heads(len(lex.prefix_columns))).tolist() == expected[:-1]
 
 
 def test_windows_from_one_running_sum_equal_one_window_at_a_time():
@@ -633,12 +638,12 @@ def test_a_page_lower_cased_at_once_equals_block_by_block():
     ]
     for texts in pages:
         joined = "\n".join(texts)
-        lowered, lowered_joined, lowered_page = _lowered(texts, joined, _PageChars.of(texts, joined))
+        lowered_joined, lowered_page = _lowered(texts, joined, _PageChars.of(texts, joined))
         expected = [t.lower() for t in texts]
-        assert list(lowered) == expected and list(iter(lowered)) == expected and lowered[1] == expected[1] and len(lowered) == len(texts)
         assert lowered_joined == "\n".join(expected)
         reference = _PageChars.of(expected)
         assert np.array_equal(lowered_page.cps, reference.cps) and np.array_equal(lowered_page.block_of, reference.block_of)
+        assert np.array_equal(lowered_page.flags, reference.flags)  # (only the changed characters looked up again)
 
 
 def test_separators_counted_without_the_regex_equal_its_matches():
@@ -708,17 +713,46 @@ def test_symbols_found_in_the_whole_page_as_block_by_block():
     block_of = np.repeat(np.arange(len(texts)), [len(t) + 1 for t in lowered])
     tokens = [w for t in lowered for w in re.findall(r"\w+", t)]
     token_block = [b for b, t in enumerate(lowered) for _ in re.findall(r"\w+", t)]
-    fast = lex.block_hits(tokens, token_block, lowered, joined=joined, block_of=block_of)
-    assert np.array_equal(fast, lex.block_hits(tokens, token_block, lowered))
-    assert fast[0, next(k for k, spec in enumerate(lex.kinds) if spec.name == "footer")] == 3
+    fast = lex.block_hits(tokens, token_block, joined, block_of)
+    footer = next(k for k, spec in enumerate(lex.kinds) if spec.name == "footer")
+    assert fast[:, footer].tolist() == [t.count("©") for t in lowered]
+    assert fast[0, footer] == 3
 
 
-def test_prefix_stems_found_by_first_two_letters_as_by_startswith():
+def test_phrases_found_from_the_candidate_tokens_as_by_every_token():
+    """``block_hits`` visits only the tokens that can start a phrase (``ALONE_BIT``, or ``PHRASE_BIT``
+    before a ``SECOND_BIT`` token): the same hits as the plain reading of every token."""
+    from textpipe.boilerplate_features import ALONE_BIT, PHRASE_BIT, SECOND_BIT
+
     lex = load_lexicon("builtin")
-    tokens = ["cookies", "cookie", "cook", "c", "ca", "consent", "ciasteczka", "куки", "кукиш", "кук", "copyright", "przetwarzania", "pr", "x", "печенье"]
-    initials = np.array([ord(t[0]) for t in tokens], dtype=np.uint32)
-    seconds = np.array([ord(t[1]) if len(t) > 1 else ord(" ") for t in tokens], dtype=np.uint32)
-    assert lex.prefixed(tokens, initials, seconds).tolist() == [t.startswith(lex.prefix_stems) for t in tokens]
+    firsts = list(lex.phrases)
+    seconds = [seq[1] for entries in lex.phrases.values() for seq, _, _ in entries if len(seq) > 1]
+    assert any(lex.token_codes[t] & ALONE_BIT for t in firsts) and any(lex.token_codes[t] & SECOND_BIT for t in seconds)
+    assert all(lex.token_codes[t] & PHRASE_BIT for t in firsts)
+    rng = np.random.default_rng(26)
+    vocabulary = firsts + seconds + ["the", "news", "cookies", "x", "2024"]
+    for _ in range(200):
+        tokens = [str(t) for t in rng.choice(vocabulary, size=int(rng.integers(1, 12)))]
+        assert lex.block_hits(tokens, [0] * len(tokens), " ".join(tokens), np.zeros(2, dtype=np.intp))[0].tolist() == _hits_by_loop(lex, tokens)
+
+
+def test_runs_and_capitals_read_off_the_flags_equal_the_plain_reading():
+    from textpipe.boilerplate_features import _SPACE, _PageChars, _runs, _Words
+
+    rng = np.random.default_rng(27)
+    for _ in range(200):
+        on = rng.random(int(rng.integers(0, 12))) < 0.5
+        runs = [(m.start(), m.end() - 1) for m in re.finditer("1+", "".join("1" if x else "0" for x in on))]
+        starts, ends = _runs(on)
+        assert list(zip(starts.tolist(), ends.tolist())) == runs
+    alphabet = list("aB \u01c5\u00df_1.ÉЖжX\t") + ["NATO", "Ab", "\U0001F600"]
+    for _ in range(200):
+        texts = _random_texts(rng, alphabet, int(rng.integers(1, 5)), 8)
+        words = _Words.of(_PageChars.of(texts), len(texts))
+        split = [t.split() for t in texts]
+        assert words.count.tolist() == [len(ws) for ws in split]
+        assert words.all_caps.tolist() == [sum(len(w) > 1 and w.isupper() for w in ws) for ws in split]
+        assert words.capitalised.tolist() == [sum(w[0].isupper() for w in ws) for ws in split]
 
 
 def _dom_by_loop(X, hints, lexicon):  # the plain reading of the DOM columns, a block at a time
@@ -788,7 +822,7 @@ def test_phrase_hits_skipping_on_the_second_token_equal_the_plain_rule():
     rng = np.random.default_rng(27)
     for _ in range(1500):
         tokens = [str(t) for t in rng.choice(vocabulary, size=int(rng.integers(1, 9)))]
-        assert lex.block_hits(tokens, [0] * len(tokens), [" ".join(tokens)])[0].tolist() == _hits_by_loop(lex, tokens)
+        assert lex.block_hits(tokens, [0] * len(tokens), " ".join(tokens), np.zeros(2, dtype=np.intp))[0].tolist() == _hits_by_loop(lex, tokens)
 
 
 # -- batches: many pages at once, the same labels as one by one --------------------------------------

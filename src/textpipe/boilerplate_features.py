@@ -35,10 +35,10 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate, repeat
+from itertools import repeat
 from operator import is_not, itemgetter
 
 import numpy as np
@@ -93,7 +93,9 @@ def alternation(words: Sequence[str]) -> str:
 _MONTH = alternation(_MONTHS.split("|"))
 DATE_WORDS = re.compile(rf"(?i:\b(?:{_MONTH})\.?\s+\d{{1,2}}\b|\b\d{{1,2}}\.?\s+(?:{_MONTH})\b)")
 _MAX_STOP_LANGS = 30
-PHRASE_BIT, MONTH_BIT, BYLINE_BIT = (1 << (_MAX_STOP_LANGS + k) for k in range(3))
+PHRASE_BIT, MONTH_BIT, BYLINE_BIT, SECOND_BIT, ALONE_BIT = (1 << (_MAX_STOP_LANGS + k) for k in range(5))
+#: ``Lexicon.prefixed`` checks at most this many first characters of a token at once
+_PREFIX_COLUMNS = 4
 _BYLINE_STARTS = ("by", "posted by", "written by", "author", "автор", "аўтар", "автор:", "autor", "фото", "photo", "foto", "текст", "von")
 BYLINE = re.compile(rf"(?i)^(?:[*+•-]\s+)?(?:{'|'.join(map(re.escape, _BYLINE_STARTS))})\b[:\s]")
 #: the first word of a byline is one of these (lower-cased)
@@ -142,17 +144,18 @@ class Lexicon:
     stopwords: dict[str, frozenset[str]]
     #: token -> its bits: bit k for a stop word of the k-th language of ``stopwords``, ``PHRASE_BIT``
     #: for the first token of a phrase, ``MONTH_BIT`` for a month's name, ``BYLINE_BIT`` for the first
-    #: word of a byline (one lookup a token)
+    #: word of a byline (one lookup a token); ``ALONE_BIT`` for the first token of a phrase that
+    #: may match whatever token follows (a one-token phrase, "word prefix*"), ``SECOND_BIT`` for
+    #: the second token of the others (a token can start one of those only before such a token)
     token_codes: dict[str, int]
     #: derived from ``prefix_stems``: the shortest stem's length, and the stems cut to it (a token can
     #: start with a stem only if its head is one of these: one set lookup a token, not one
-    #: ``startswith`` a stem); the stems' first characters as code points (the same test, for tokens
-    #: whose first characters are at hand)
+    #: ``startswith`` a stem); per place among the first (up to ``_PREFIX_COLUMNS``) of the head,
+    #: the code points the stems have there, as a table (True at those code points; the same test,
+    #: loosened, for tokens whose first characters are at hand as arrays)
     prefix_head: int = field(init=False)
     prefix_heads: frozenset[str] = field(init=False)
-    prefix_initials: tuple[int, ...] = field(init=False)
-    #: ...and their first two characters' code points, as ``first << 21 | second``
-    prefix_pairs: tuple[int, ...] = field(init=False)
+    prefix_columns: tuple[np.ndarray, ...] = field(init=False, compare=False)
     #: derived: the class/id tokens of ``html_hints`` and ``html_body`` (a block's tokens are
     #: intersected with them first: most know none)
     html_tokens: frozenset[str] = field(init=False)
@@ -164,8 +167,13 @@ class Lexicon:
         head = min(map(len, self.prefix_stems), default=0)
         object.__setattr__(self, "prefix_head", head)
         object.__setattr__(self, "prefix_heads", frozenset(stem[:head] for stem in self.prefix_stems))
-        object.__setattr__(self, "prefix_initials", tuple(sorted({ord(stem[0]) for stem in self.prefix_stems})))
-        object.__setattr__(self, "prefix_pairs", tuple(sorted({ord(stem[0]) << 21 | ord(stem[1]) for stem in self.prefix_stems if len(stem) > 1})))
+        columns = []
+        for k in range(min(head, _PREFIX_COLUMNS)):
+            found = [ord(stem[k]) for stem in self.prefix_stems]
+            column = np.zeros(max(found) + 2, dtype=bool)  # (its last entry, False, stands for every code point beyond)
+            column[found] = True
+            columns.append(column)
+        object.__setattr__(self, "prefix_columns", tuple(columns))
         object.__setattr__(self, "html_tokens", frozenset(self.html_hints) | self.html_body)
         kinds = [k for k, spec in enumerate(self.kinds) if spec.name in LEXICON_KINDS]
         rules = np.array([[getattr(self.kinds[k], a) for k in kinds] for a in ("max_words", "long_hits", "words_per_hit")], dtype=np.float64)
@@ -192,6 +200,9 @@ class Lexicon:
         codes: dict[str, int] = {}
         words_and_bits = [(w, 1 << k) for k, words in enumerate(stopwords.values()) for w in words]
         special = [(t, PHRASE_BIT) for t in phrases] + [(m, MONTH_BIT) for m in MONTH_NAMES] + [(b, BYLINE_BIT) for b in BYLINE_FIRST_WORDS]
+        for first, entries in phrases.items():
+            for seq, prefix, _ in entries:
+                special.append((first, ALONE_BIT) if len(seq) <= 1 + prefix else (seq[1], SECOND_BIT))
         for word, bit in words_and_bits + special:
             codes[word] = codes.get(word, 0) | bit
         return cls(tuple(specs), phrases, tuple(prefixes), tuple(p for p, _ in prefixes), tuple(symbols), html_hints, html_body, stopwords, codes)
@@ -208,28 +219,23 @@ class Lexicon:
         """Phrase hits per kind (in ``kinds`` order) in a lower-cased text."""
         if tokens is None:
             tokens = _TOKEN.findall(lowered)
-        return self.block_hits(list(tokens), [0] * len(tokens), [lowered])[0].tolist()
+        return self.block_hits(list(tokens), [0] * len(tokens), lowered, np.zeros(len(lowered) + 1, dtype=np.intp))[0].tolist()
 
-    def prefixed(self, tokens: Sequence[str], initials: np.ndarray | None = None, seconds: np.ndarray | None = None) -> np.ndarray:
-        """Per token, whether it starts with one of ``prefix_stems``; ``initials``: the code point
-        of each token's first character, and ``seconds`` of the character after it (any, for a
-        token of one character), if the caller has them (then only the tokens that start like a
-        stem are looked at one by one)."""
+    def prefixed(self, tokens: Sequence[str], heads: Sequence[np.ndarray] | None = None) -> np.ndarray:
+        """Per token, whether it starts with one of ``prefix_stems``; ``heads``, if the caller has
+        them: the code points of the tokens' first characters, one array a place (the first
+        ``len(prefix_columns)`` places; any code point past a token's end), then only the tokens
+        whose characters there are among the stems' are looked at one by one."""
         n = len(tokens)
         if not self.prefix_stems:
             return np.zeros(n, dtype=bool)
-        if initials is None:
-            heads = map(itemgetter(slice(0, self.prefix_head)), tokens)
-            maybe = np.fromiter(map(self.prefix_heads.__contains__, heads), dtype=bool, count=n)
-        elif seconds is not None and self.prefix_head >= 2:
-            pairs = (initials.astype(np.int64) << 21) | seconds
-            maybe = np.zeros(n, dtype=bool)
-            for pair in self.prefix_pairs:
-                maybe |= pairs == pair
+        if heads is None:
+            cut = map(itemgetter(slice(0, self.prefix_head)), tokens)
+            maybe = np.fromiter(map(self.prefix_heads.__contains__, cut), dtype=bool, count=n)
         else:
-            maybe = np.zeros(n, dtype=bool)
-            for initial in self.prefix_initials:
-                maybe |= initials == initial
+            maybe = np.ones(n, dtype=bool)
+            for column, allowed in zip(heads, self.prefix_columns):
+                maybe &= allowed.take(np.minimum(column, len(allowed) - 1))
         candidates = np.flatnonzero(maybe).tolist()
         if candidates:
             maybe[candidates] = [tokens[i].startswith(self.prefix_stems) for i in candidates]
@@ -239,25 +245,29 @@ class Lexicon:
         self,
         tokens: Sequence[str],
         token_block: Sequence[int],
-        lowered: Sequence[str],
+        joined: str,
+        block_of: np.ndarray,
         codes: np.ndarray | None = None,
-        joined: str | None = None,
-        initials: np.ndarray | None = None,
-        block_of: np.ndarray | None = None,
-        seconds: np.ndarray | None = None,
+        heads: Sequence[np.ndarray] | None = None,
     ) -> np.ndarray:
-        """Phrase hits per block and kind (``len(lowered)`` x kinds) from a page's tokens in order,
+        """Phrase hits per block and kind (blocks x kinds) from a page's tokens in order,
         ``token_block`` naming each token's block (a phrase never spans two blocks). Tokens are
         read left to right; a matched phrase consumes its tokens; a token that starts no phrase
-        may still hit a one-token prefix ("cookie*"). ``joined`` (``lowered`` joined by newlines),
-        ``initials`` and ``seconds`` (see ``prefixed``) and ``block_of`` (the block of each character of ``joined``),
-        if the caller has them, save work (symbols are then found in ``joined``, not block by block)."""
-        counts = np.zeros((len(lowered), len(self.kinds)), dtype=np.int64)
+        may still hit a one-token prefix ("cookie*"). ``joined``: the page's blocks, lower-cased,
+        joined by newlines (symbols are found in it); ``block_of``: the block of each of its
+        characters and of one more, the newline that ends the last block (as ``_PageChars``).
+        ``codes`` and ``heads`` (see ``prefixed``), if the caller has them, save work. Only the tokens
+        that can start a phrase are visited (``ALONE_BIT``, or ``PHRASE_BIT`` before a ``SECOND_BIT``
+        token) and those with a prefix."""
+        counts = np.zeros((int(block_of[-1]) + 1, len(self.kinds)), dtype=np.int64)
         phrases = self.phrases
         n = len(tokens)
         next_free = 0
-        starts_phrase = ((self.codes_of(tokens) if codes is None else codes) & PHRASE_BIT) != 0
-        prefixed = self.prefixed(tokens, initials, seconds)
+        codes = self.codes_of(tokens) if codes is None else codes
+        following = np.zeros_like(codes)
+        following[:-1] = codes[1:]
+        starts_phrase = ((codes & ALONE_BIT) != 0) | (((codes & PHRASE_BIT) != 0) & ((following & SECOND_BIT) != 0))
+        prefixed = self.prefixed(tokens, heads)
         starts_phrase |= prefixed
         has_prefix = prefixed.tolist()
         for i in np.flatnonzero(starts_phrase).tolist():
@@ -282,17 +292,14 @@ class Lexicon:
                     if token.startswith(stem):
                         counts[block, k] += 1
                         break
-        if self.symbols and joined is None:
-            joined = "\n".join(lowered)
         for symbol, k in self.symbols:
             if symbol not in joined:  # in no block
                 continue
-            if block_of is not None and "\n" not in symbol:  # then no occurrence spans two blocks
+            if "\n" not in symbol:  # then no occurrence spans two blocks
                 counts[:, k] += np.bincount(block_of[_occurrences(joined, symbol)], minlength=len(counts))
                 continue
-            for b, text in enumerate(lowered):
-                if symbol in text:
-                    counts[b, k] += text.count(symbol)
+            for b, text in enumerate(_blocks_of(joined, block_of)):
+                counts[b, k] += text.count(symbol)
         return counts
 
     def kind_of(self, counts: Sequence[int], words: int) -> str | None:
@@ -304,6 +311,12 @@ class Lexicon:
             if words <= spec.max_words or (hits >= spec.long_hits and hits * spec.words_per_hit >= words):
                 best, best_hits = spec.name, hits
         return best
+
+
+def _blocks_of(joined: str, block_of: np.ndarray) -> list[str]:
+    """The blocks joined in ``joined``, cut where ``block_of`` (see ``Lexicon.block_hits``) says."""
+    starts = np.searchsorted(block_of, np.arange(int(block_of[-1]) + 2)).tolist()  # (and the end of the last block's newline)
+    return [joined[start : end - 1] for start, end in zip(starts, starts[1:])]
 
 
 def _occurrences(text: str, part: str) -> list[int]:
@@ -412,7 +425,7 @@ def _table_flags() -> np.ndarray:
 @lru_cache(maxsize=1)
 def _counted_codes() -> np.ndarray:
     """Per ASCII code point, its place (from 1) in ``_COUNTED``, 0 if not there (DEL, 127, is not)."""
-    codes = np.zeros(128, dtype=np.int64)
+    codes = np.zeros(128, dtype=np.uint8)
     for k, c in enumerate(_COUNTED, start=1):
         codes[ord(c)] = k
     return codes
@@ -467,17 +480,23 @@ class _PageChars:
 
     def counted(self, n: int) -> np.ndarray:
         """Per block (rows) the counts of each character of ``_COUNTED`` (columns)."""
-        codes = _counted_codes()[np.minimum(self.cps, 127)]  # (all of them ASCII)
+        # (all of them ASCII; ``take`` of native indices from a table of bytes: a third of the time
+        # of indexing a table of int64 with the code points)
+        codes = _counted_codes().take(np.minimum(self.cps, 127).astype(np.intp))
         width = len(_COUNTED) + 1
         table = np.bincount(self.block_of * width + codes, minlength=n * width)
         return table.reshape(n, width)[:, 1:].astype(np.float64)
 
 
 def _runs(on: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """First and last positions of each run of True in ``on``."""
-    before = np.concatenate(([False], on[:-1]))
-    after = np.concatenate((on[1:], [False]))
-    return np.flatnonzero(on & ~before), np.flatnonzero(on & ~after)
+    """First and last positions of each run of True in ``on``: where it changes (one pass), a run's
+    start and the place after its end taking turns."""
+    edges = np.flatnonzero(on[1:] != on[:-1]) + 1
+    if len(on) and on[0]:
+        edges = np.concatenate(([0], edges))
+    if len(on) and on[-1]:
+        edges = np.concatenate((edges, [len(on)]))
+    return edges[0::2], edges[1::2] - 1
 
 
 @dataclass
@@ -501,12 +520,15 @@ class _Words:
         has_text = k >= 0
         has_text[has_text] = block[k[has_text]] == np.flatnonzero(has_text)
         last = np.where(has_text, ends[np.maximum(k, 0)] if len(ends) else 0, 0)
-        upper = (page.flags & _UPPER) != 0
-        cum_upper = np.concatenate(([0], np.cumsum(upper)))
-        cum_lower = np.concatenate(([0], np.cumsum((page.flags & _LOWER_OR_TITLE) != 0)))
         length = ends - starts + 1
-        caps = upper[starts]
-        all_caps = (length > 1) & (cum_lower[ends + 1] == cum_lower[starts]) & (cum_upper[ends + 1] > cum_upper[starts])
+        caps = (page.flags[starts] & _UPPER) != 0
+        # per word, the case flags of its characters OR-ed together: over [start, end + 1) of each
+        # word (the slices between words, taking turns with them, are dropped; a word ends before
+        # the page's last character, a newline)
+        bounds = np.empty(2 * len(starts), dtype=np.intp)
+        bounds[0::2], bounds[1::2] = starts, ends + 1
+        cased = np.bitwise_or.reduceat(page.flags & (_UPPER | _LOWER_OR_TITLE), bounds)[0::2] if len(starts) else np.zeros(0, dtype=page.flags.dtype)
+        all_caps = (length > 1) & ((cased & _LOWER_OR_TITLE) == 0) & ((cased & _UPPER) != 0)
 
         def count(mask: np.ndarray | None = None) -> np.ndarray:
             return np.bincount(block if mask is None else block[mask], minlength=n).astype(np.float64)
@@ -529,9 +551,8 @@ class _Tokens:
     first_flags: np.ndarray
     #: per token, whether it starts with a digit
     numeric: np.ndarray
-    #: per token, its length, its first character's code point and place in ``page``
+    #: per token, its length and its first character's place in ``page``
     lengths: np.ndarray
-    initials: np.ndarray
     starts: np.ndarray
 
     @classmethod
@@ -550,7 +571,13 @@ class _Tokens:
         first_flags = np.zeros(n, dtype=page.flags.dtype)
         first_flags[found] = page.flags[starts[first[found]]]
         numeric = (page.flags[starts] & _DIGIT_FLAG) != 0
-        return cls(joined, page, words, block, np.where(found, first, -1), first_flags, numeric, ends - starts + 1, page.cps[starts], starts)
+        return cls(joined, page, words, block, np.where(found, first, -1), first_flags, numeric, ends - starts + 1, starts)
+
+    def heads(self, places: int) -> list[np.ndarray]:
+        """Per place up to ``places``, the code point there in each token (past a token's end: a
+        character after it, the page's last newline at most)."""
+        last = len(self.page.cps) - 1
+        return [self.page.cps.take(np.minimum(self.starts + k, last)) for k in range(places)]
 
     def blocks_matching(self, pattern: re.Pattern[str]) -> np.ndarray:
         """Per block, whether ``pattern`` matches in it (for patterns that cannot match across a newline)."""
@@ -724,23 +751,22 @@ def batch_features(texts: Sequence[str], hints: Sequence[BlockHints | None], lex
     joined = "\n".join(texts)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
     page = _PageChars.of(texts, joined, lengths)
-    lowered, lowered_joined, lowered_page = _lowered(texts, joined, page)
-    tok = _Tokens.of(lowered_joined, lowered_page)
+    tok = _Tokens.of(*_lowered(texts, joined, page))
     tokens, token_block, first_token, first_flags = tok.words, tok.block, tok.first, tok.first_flags
     w = np.bincount(token_block, minlength=n).astype(np.float64)
     has_words = w > 0
     codes = lexicon.codes_of(tokens)
-    token_page = None if single else pages.page[token_block]
+    token_page = pages.page[token_block]
     stop_own, stop_any = _stop_counts(codes, token_block, n, len(lexicon.stopwords), token_page, len(pages))
     words = _Words.of(page, n)
     counted = page.counted(n)
     digits = page.per_block(_DIGIT_FLAG, n)
     chars = lengths.astype(np.float64)
-    hits = lexicon.block_hits(tokens, token_block.tolist(), lowered, codes, tok.joined, tok.initials, tok.page.block_of, tok.page.cps[tok.starts + 1])
+    hits = lexicon.block_hits(tokens, token_block.tolist(), tok.joined, tok.page.block_of, codes, tok.heads(len(lexicon.prefix_columns)))
     hits[~has_words] = 0
     if extras is not None:
         extras.counts, extras.has_words = hits, has_words
-        extras.terms = Terms.of(tok, codes, len(lexicon.stopwords), token_page)
+        extras.terms = Terms.of(tok, codes, len(lexicon.stopwords), None if single else token_page)
     lex, hits_any = _lexicon_columns(hits, w, lexicon)
 
     col = _INDEX
@@ -769,63 +795,38 @@ def batch_features(texts: Sequence[str], hints: Sequence[BlockHints | None], lex
     return X
 
 
-def _lowered(texts: Sequence[str], joined: str, page: _PageChars) -> tuple[Sequence[str], str, _PageChars]:
-    """The blocks lower-cased: one by one, joined by newlines, and as characters. Lower-casing the
-    joined blocks at once gives the same as one by one (the only context ``str.lower`` reads, for
-    a final sigma, ends at a newline); when no character changes its length (almost always), the
-    blocks keep their places, and the blocks one by one are cut from the whole only if asked for."""
+def _lowered(texts: Sequence[str], joined: str, page: _PageChars) -> tuple[str, _PageChars]:
+    """The blocks lower-cased, joined by newlines, and as characters. Lower-casing the joined blocks
+    at once gives the same as one by one (the only context ``str.lower`` reads, for a final sigma,
+    ends at a newline); when no character changes its length (almost always), the blocks keep
+    their places, and only the characters that changed are looked up again (a character's flags
+    depend on it alone)."""
     lowered_joined = joined.lower()
-    if len(lowered_joined) == len(joined):
-        cps = np.frombuffer((lowered_joined + "\n").encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        return _Cuts(lowered_joined, texts), lowered_joined, _PageChars(cps, _flags(cps), page.block_of)
-    lowered = list(map(str.lower, texts))
-    lowered_joined = "\n".join(lowered)
-    return lowered, lowered_joined, _PageChars.of(lowered, lowered_joined)
+    if len(lowered_joined) != len(joined):
+        lowered = list(map(str.lower, texts))
+        lowered_joined = "\n".join(lowered)
+        return lowered_joined, _PageChars.of(lowered, lowered_joined)
+    cps = np.frombuffer((lowered_joined + "\n").encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    changed = np.flatnonzero(cps != page.cps)
+    flags = page.flags.copy()
+    flags[changed] = _flags(cps[changed])
+    return lowered_joined, _PageChars(cps, flags, page.block_of)
 
 
-class _Cuts(Sequence[str]):
-    """The parts of a text joined by newlines, of the lengths of ``like``'s (cut when first asked for)."""
-
-    def __init__(self, joined: str, like: Sequence[str]) -> None:
-        self._joined, self._like = joined, like
-        self._parts: list[str] | None = None
-
-    def __len__(self) -> int:
-        return len(self._like)
-
-    def __getitem__(self, i):  # type: ignore[no-untyped-def]
-        return self._cut()[i]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._cut())
-
-    def _cut(self) -> list[str]:
-        if self._parts is None:
-            ends = accumulate(len(part) + 1 for part in self._like)
-            self._parts = [self._joined[end - 1 - len(part) : end - 1] for end, part in zip(ends, self._like)]
-        return self._parts
-
-
-def _stop_counts(
-    codes: np.ndarray, token_block: np.ndarray, n: int, langs: int, token_page: np.ndarray | None = None, page_count: int = 1
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per block, its stop words of the page's language (the language with the most stop-word
+def _stop_counts(codes: np.ndarray, token_block: np.ndarray, n: int, langs: int, token_page: np.ndarray, page_count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per block, its stop words of its page's language (the language with the most stop-word
     tokens on the page; ties to the first in the lexicon) and its stop words of any language.
-    ``token_page``: each token's page, for a batch of ``page_count`` pages (None: one page)."""
-    own = np.zeros(n)
-    if token_page is None:  # one page
-        per_lang = [int(np.count_nonzero(codes & (1 << k))) for k in range(langs)]
-        if per_lang and max(per_lang) > 0:
-            best = per_lang.index(max(per_lang))
-            own = np.bincount(token_block, weights=(codes >> best) & 1, minlength=n)
-    elif langs and len(codes):  # a batch: the same, page by page
-        stop = np.flatnonzero(codes & ((1 << langs) - 1))
-        stop_codes, stop_page = codes[stop], token_page[stop]
-        per_lang = np.stack([np.bincount(stop_page, weights=(stop_codes >> k) & 1, minlength=page_count) for k in range(langs)], axis=1)
-        best = np.argmax(per_lang, axis=1)  # pages: the first of their most frequent languages (whole numbers: exact)
-        some = per_lang.max(axis=1) > 0
-        own = np.bincount(token_block, weights=((codes >> best[token_page]) & 1) * some[token_page], minlength=n)
-    return own, np.bincount(token_block, weights=(codes & ((1 << langs) - 1)) != 0, minlength=n)
+    ``token_page``: each token's page, for a batch of ``page_count`` pages."""
+    stop_any = codes & ((1 << langs) - 1)
+    if not (langs and len(codes)):
+        return np.zeros(n), np.bincount(token_block, weights=stop_any != 0, minlength=n)
+    stop = np.flatnonzero(stop_any)
+    stop_codes, stop_page = codes[stop], token_page[stop]
+    per_lang = np.stack([np.bincount(stop_page, weights=(stop_codes >> k) & 1, minlength=page_count) for k in range(langs)], axis=1)
+    best = np.argmax(per_lang, axis=1)  # pages: the first of their most frequent languages (whole numbers: exact)
+    some = per_lang.max(axis=1) > 0
+    own = np.bincount(token_block, weights=((codes >> best[token_page]) & 1) * some[token_page], minlength=n)
+    return own, np.bincount(token_block, weights=stop_any != 0, minlength=n)
 
 
 def _lexicon_columns(hits: np.ndarray, w: np.ndarray, lexicon: Lexicon) -> tuple[np.ndarray, np.ndarray]:
@@ -938,10 +939,15 @@ def _regex_features(X: np.ndarray, texts: Sequence[str], candidates: _Candidates
     """The features that need a regex, tried only on the blocks that could match; and ``dup_in_page``
     (``block_page``: each block's page, for a batch of pages; a block repeats on its own page)."""
     col = _INDEX
-    keys: Sequence[object] = texts if block_page is None else list(zip(block_page.tolist(), texts))
-    seen = Counter(keys)
-    if len(seen) < len(keys):  # else no block repeats (the column is 0)
-        X[:, col["dup_in_page"]] = np.fromiter(map(seen.__getitem__, keys), dtype=np.int64, count=len(keys)) > 1
+    seen = Counter(texts)
+    if len(seen) < len(texts):  # else no block repeats (the column is 0)
+        again = np.fromiter(map(seen.__getitem__, texts), dtype=np.int64, count=len(texts)) > 1
+        if block_page is not None:  # a text repeated in the batch: is it on its own page again?
+            rows = np.flatnonzero(again).tolist()
+            keys = list(zip(block_page[rows].tolist(), map(texts.__getitem__, rows)))
+            on_page = Counter(keys)
+            again[rows] = [on_page[key] > 1 for key in keys]
+        X[:, col["dup_in_page"]] = again
     months, numeric = candidates.months.tolist(), candidates.numeric.tolist()
     tried = np.flatnonzero(candidates.dated & (candidates.numeric | candidates.months)).tolist()
     dated = [i for i in tried if (numeric[i] and DATE_NUMERIC_FAST.search(texts[i])) or (months[i] and DATE_WORDS.search(texts[i]))]
