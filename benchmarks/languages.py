@@ -4,6 +4,8 @@
 
 Only the *test* part of the sentences is used (30%, chosen by a hash of each sentence; see
 ``textpipe.langid_data``): textpipe's model is trained on the *train* part and calibrated on *dev*.
+``--split dev`` measures the *dev* part instead, to choose settings without looking at test (the
+shipped model has learnt from dev too: measure dev with a model trained ``--train-only``).
 
 1. Identification: for each language, ``--per-cell`` single words (of at least 3 letters), word pairs
    (two consecutive words) and sentences are cut at random (seeded) from the test sentences; each
@@ -296,13 +298,16 @@ def main(argv: list[str] | None = None) -> int:
         "--show-misses", default="", help="print the missed inserts of these host-insert pairs, e.g. en-pl,en-ru"
     )
     parser.add_argument("--skip-identification", action="store_true", help="run the mixed-text test only")
+    parser.add_argument(
+        "--split", default="test", choices=("test", "dev"), help="the part measured: test (report) or dev (tuning)"
+    )
     args = parser.parse_args(argv)
     missing = [lang for lang in DATA_LANGS if not (args.data / f"{lang}.txt").is_file()]
     if missing:
         print(f"no data at {args.data} (missing {', '.join(missing)})", file=sys.stderr)
         return 2
-    test = load_split(args.data, "test")
-    print("test sentences: " + ", ".join(f"{lang} {len(s)}" for lang, s in test.items()))
+    test = load_split(args.data, args.split)
+    print(f"{args.split} sentences: " + ", ".join(f"{lang} {len(s)}" for lang, s in test.items()))
     if not args.skip_identification:
         identification(test, args.per_cell, not args.no_lingua)
     if not args.skip_mixed:

@@ -158,6 +158,79 @@ def test_short_article_long_comments(bp, reader):
         assert got[line] == (BOILERPLATE, "comments"), line
 
 
+TEASERS = [
+    "Flood warning for the Eastbrook valley The water authority warned residents of the Eastbrook valley that the river could rise by another metre this week, and asked them to keep sandbags at their doors. more »",
+    "Harbour festival returns in June Organisers of the harbour festival say this year's event will be the largest yet, with three stages, a night market and boat races on both weekends. more »",
+    "School meals to get cheaper Parents will pay less for school lunches from September, after the regional government agreed to cover a larger share of the cost for every pupil in primary schools. more »",
+]
+
+
+def test_teasers_ending_in_a_read_more_link_are_boilerplate(reader):
+    """Teasers of other stories (a headline, a summary, "more »") read like prose; the link at
+    their end gives them away. Without the rule the model takes these for body."""
+    page = dump(NAV, ARTICLES["en"], TEASERS, FOOTER)
+    got = labelled(stage(teaser_rule=True).process(read(reader, page)))
+    for teaser in TEASERS:
+        assert got[teaser] == (BOILERPLATE, "related"), teaser
+    for paragraph in ARTICLES["en"]:
+        assert got[paragraph] == (BODY, None), paragraph
+    without = labelled(stage(teaser_rule=False).process(read(reader, page)))
+    assert any(without[teaser][0] == BODY for teaser in TEASERS)
+
+
+def test_read_more_link_at_the_end_of_a_block():
+    from textpipe.boilerplate_features import TEASER_END
+
+    ends = ["Harbour festival returns. more »", "Summary of the story … Read more »", "Podsumowanie tekstu. Więcej»", "Краткое изложение новости. Подробнее", "czytaj dalej >", "Continue reading →"]
+    not_ends = ["Prices don't tell the full story.", "We want more", "She said she wanted more.", "Read more about it in our guide to the river walks", "Подробнее об этом читайте ниже"]
+    assert all(TEASER_END.search(text) for text in ends)
+    assert not any(TEASER_END.search(text) for text in not_ends)
+    extras = PageExtras()
+    page_features(["A story. more »", "we want more", "Read more about floods"], [None] * 3, load_lexicon("builtin"), extras)
+    assert extras.teasers.tolist() == [True, False, False]
+
+
+COMMENTS_SIGNED = [
+    "Jan 16, 2024 4:32 PM",
+    "I live on one of the lower streets and we moved the car yesterday, but nobody from the council came to check on the older neighbours who cannot carry sandbags themselves.",
+    "Jan 16, 2024 5:10 PM",
+    "The same thing happened three years ago and we were promised a permanent wall along the river, so why are we still talking about temporary barriers every single spring?",
+    "Jan 16, 2024 6:45 PM",
+    "Thanks to the workers who were out there in the rain all weekend, they did a great job and deserve better pay for the overtime they put in for the whole town.",
+    "Jan 17, 2024 8:02 AM",
+    "Does anybody know whether the bridge to the east bank will stay open during the week, or should we plan to take the long way round through the industrial estate?",
+]
+
+
+def test_signed_comments_without_a_heading_end_the_body(reader):
+    """Reader comments with no "Comments" heading, each under a line of a date and a time (its
+    signature): the third signature followed by prose shows a thread, which ends the body at the
+    first. Without the cut the model keeps most of the comments as body."""
+    page = dump(NAV, ARTICLES["en"], COMMENTS_SIGNED, FOOTER)
+    got = labelled(stage(thread_cut_dates=3).process(read(reader, page)))
+    for line in COMMENTS_SIGNED:
+        assert got[line][0] == BOILERPLATE, line
+    for paragraph in ARTICLES["en"]:
+        assert got[paragraph] == (BODY, None), paragraph
+    without = labelled(stage(thread_cut_dates=0).process(read(reader, page)))
+    assert sum(without[line][0] == BODY for line in COMMENTS_SIGNED[1::2]) >= 2
+    # two signatures are not a thread (an article may carry its own date and time)
+    short = dump(NAV, ARTICLES["en"], COMMENTS_SIGNED[:4], FOOTER)
+    assert labelled(stage(thread_cut_dates=3).process(read(reader, short))) == labelled(stage(thread_cut_dates=0).process(read(reader, short)))
+
+
+def test_a_signature_is_a_date_and_time_with_a_name_at_most():
+    from textpipe.stages.boilerplate import _is_signature
+
+    assert _is_signature("#3 - Mon Jan 16, 2024 4:32 PM EST")
+    assert _is_signature("* March 2, 2024 - 8:06am Anna Nowak")
+    assert _is_signature("16.01.24, 22:41")
+    assert _is_signature("Иван Петров 16.01.2024 в 22:41")
+    assert not _is_signature("16.01.2024")  # a date without a time: a related link's, an article's
+    assert not _is_signature("12:35 Minister opens the new bridge over the river in the old town")  # a news feed's headline
+    assert not _is_signature("* Flood barriers rise along the river - Local news (11 Jan 24)")
+
+
 def test_page_of_only_boilerplate_has_an_empty_body(bp, reader):
     page = dump(
         NAV,

@@ -369,3 +369,18 @@ def test_other_language_scores_are_those_of_all_the_texts_n_grams(text):
         assert n == len(found)
         expected = profiles.logp.take(found, axis=0).sum(axis=0) if found else np.zeros(len(profiles.langs))
         assert np.array_equal(scores, expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        # the running text is in lower case; the other script's words are capitalized names
+        ("купил YouTube Premium", "ru"),
+        ("слушал Pink Floyd", "ru"),
+        ("I visited Ярославль", "en"),
+        # a word of both scripts says nothing of the running text's
+        ("youtube-канал Беларусьфільма", "be"),
+    ],
+)
+def test_a_mixed_script_text_is_in_the_script_of_its_lower_case_words(text, lang):
+    assert identify(text)[0] == lang

@@ -93,9 +93,21 @@ def alternation(words: Sequence[str]) -> str:
 _MONTH = alternation(_MONTHS.split("|"))
 DATE_WORDS = re.compile(rf"(?i:\b(?:{_MONTH})\.?\s+\d{{1,2}}\b|\b\d{{1,2}}\.?\s+(?:{_MONTH})\b)")
 _MAX_STOP_LANGS = 30
-PHRASE_BIT, MONTH_BIT, BYLINE_BIT, SECOND_BIT, ALONE_BIT = (1 << (_MAX_STOP_LANGS + k) for k in range(5))
+PHRASE_BIT, MONTH_BIT, BYLINE_BIT, SECOND_BIT, ALONE_BIT, TEASER_BIT = (1 << (_MAX_STOP_LANGS + k) for k in range(6))
 #: ``Lexicon.prefixed`` checks at most this many first characters of a token at once
 _PREFIX_COLUMNS = 4
+#: the words a "read more" link ends with ("more »", "Read more", "Подробнее", "Czytaj dalej"): a block whose last
+#: token is one of these is tried against ``TEASER_END`` (``TEASER_BIT`` marks them among the token codes)
+_TEASER_LAST_WORDS = ("more", "reading", "story", "подробнее", "далее", "полностью", "докладніше", "далі", "dalej", "więcej", "weiterlesen")
+_TEASER_MARKERS = (
+    r"read more|continue reading|full story|more|читать далее|читать полностью|подробнее|далее|читати далі|докладніше|"
+    r"czytaj dalej|czytaj więcej|więcej|weiterlesen"
+)
+#: a block that ends in a "read more" link: the marker after the end of a sentence ("...says. Read more",
+#: "... правительства. Подробнее"), or followed by an arrow ("more »", "Więcej»"): the teaser of another story
+TEASER_END = re.compile(
+    rf"(?i)(?:[.!?…][\"'”»)\]]*\s*(?:{_TEASER_MARKERS})\s*[»›>→…]*|(?:^|\s)(?:{_TEASER_MARKERS})\s*(?:[»›→]|>+|\.\.\.|…)[\s»›>→]*)$"
+)
 _BYLINE_STARTS = ("by", "posted by", "written by", "author", "автор", "аўтар", "автор:", "autor", "фото", "photo", "foto", "текст", "von")
 BYLINE = re.compile(rf"(?i)^(?:[*+•-]\s+)?(?:{'|'.join(map(re.escape, _BYLINE_STARTS))})\b[:\s]")
 #: the first word of a byline is one of these (lower-cased)
@@ -203,6 +215,7 @@ class Lexicon:
         for first, entries in phrases.items():
             for seq, prefix, _ in entries:
                 special.append((first, ALONE_BIT) if len(seq) <= 1 + prefix else (seq[1], SECOND_BIT))
+        special += [(t, TEASER_BIT) for t in _TEASER_LAST_WORDS]
         for word, bit in words_and_bits + special:
             codes[word] = codes.get(word, 0) | bit
         return cls(tuple(specs), phrases, tuple(prefixes), tuple(p for p, _ in prefixes), tuple(symbols), html_hints, html_body, stopwords, codes)
@@ -675,6 +688,8 @@ class PageExtras:
     #: empty for pages without hints
     hint_kinds: list[str | None] = field(default_factory=list)
     link_density: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    #: per block, whether it ends in a "read more" link (a teaser of another story)
+    teasers: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     @property
     def hits(self) -> list[list[int] | None]:
@@ -789,10 +804,26 @@ def batch_features(texts: Sequence[str], hints: Sequence[BlockHints | None], lex
     candidates = _Candidates.of(page, n, has_words & (digits > 0), months > 0, bylines)
     _regex_features(X, texts, candidates, None if single else pages.page)
     X[:, col["urlish"]] = tok.blocks_matching(_URLISH)
+    if extras is not None:
+        extras.teasers = _teaser_ends(texts, tok, codes, has_words)
     if any(map(is_not, hints, repeat(None))):
         _dom_features(X, hints, lexicon, extras)
     _context_features(X, chars, w, pages)
     return X
+
+
+def _teaser_ends(texts: Sequence[str], tok: _Tokens, codes: np.ndarray, has_words: np.ndarray) -> np.ndarray:
+    """Per block, whether it ends in a "read more" link (``TEASER_END``): tried only on the blocks
+    whose last token is one of the words such a link ends with."""
+    n = len(texts)
+    teasers = np.zeros(n, dtype=bool)
+    if not len(codes):
+        return teasers
+    last = np.searchsorted(tok.block, np.arange(n), side="right") - 1  # each block's last token, if it has words
+    candidates = np.flatnonzero(has_words & ((codes[np.maximum(last, 0)] & TEASER_BIT) != 0)).tolist()
+    for i in candidates:
+        teasers[i] = TEASER_END.search(texts[i].rstrip()[-80:]) is not None
+    return teasers
 
 
 def _lowered(texts: Sequence[str], joined: str, page: _PageChars) -> tuple[str, _PageChars]:

@@ -7,7 +7,9 @@
   on held-out (dev) sentences: a softmax with a temperature per text length, then an isotonic map
   from that probability to the share of right answers (``benchmarks/languages.py`` prints the
   reliability table on the test part). Web addresses, e-mail addresses, tags and HTML entities are
-  left out; look-alike letters inside a mixed-script word take the word's majority script.
+  left out; look-alike letters inside a mixed-script word take the word's majority script. A text
+  mixing scripts is read in the script of its words in lower case when they are all in one (the
+  other script's words are names then: "купил YouTube Premium"), else in that of most letters.
 * Other languages: a text of 30 letters or more whose words are mostly unknown to our word table,
   or that has letters none of our eight languages writes (ü, ñ, ј...), is checked against
   langdetect's language profiles (``langid_other``); when one of their languages outside ours
@@ -38,7 +40,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .langid_model import LANGS, NgramModel, words_of
+from .langid_model import LANGS, WORD, NgramModel, words_of
 from .resources import package_path
 from .scripts import CYRILLIC, LATIN, OTHER, script_of
 
@@ -74,6 +76,15 @@ _OUR_LETTERS = frozenset(
 
 def _foreign_letters(words: list[str]) -> bool:
     return any(not _OUR_LETTERS.issuperset(word) for word in words)
+
+
+def _running_text_script(text: str) -> str | None:
+    """In a text mixing scripts, the script of its words in lower case when they are all in one:
+    the running text, where the words of the other script are capitalized names or acronyms
+    ("праз Western Union", "YouTube ставших", "на VHS"); None when both or neither have some.
+    (A word whose first and last letters differ in script, "youtube-канале", tells nothing.)"""
+    found = {script_of(form[0]) or OTHER for form in WORD.findall(text) if form[0].islower() and script_of(form[0]) == script_of(form[-1])}
+    return found.pop() if len(found) == 1 else None
 
 
 @dataclass(frozen=True)
@@ -247,7 +258,8 @@ class LanguageIdentifier:
         letters: dict[str, int] = {}
         for word, script in zip(words, scripts):
             letters[script] = letters.get(script, 0) + len(word) - word.count("-") - word.count("'")
-        main = max(letters, key=letters.__getitem__)
+        running = _running_text_script(text)
+        main = running if running in letters else max(letters, key=letters.__getitem__)
         return main, [w for w, s in zip(words, scripts) if s == main], sum(letters.values())
 
     def _other_script(self, text: str) -> Identification:

@@ -14,7 +14,8 @@ How a page is labelled:
    with its DOM columns filled in.
 3. **Rules** where a rule is clearer than a model: a block the lexicon marks strongly as one of
    ``rule_kinds`` (cookie notices, accessibility widgets) is boilerplate; a block without a single
-   word is boilerplate.
+   word is boilerplate; with ``teaser_rule``, a block that ends in a "read more" link ("... says.
+   more »", "... Подробнее") is the teaser of another story: boilerplate.
 4. **Smoothing**: the body is mostly one stretch, so the stage picks the article's region (the
    run of blocks with the highest total of word-weighted ``p - region_threshold``, a maximum-sum
    subarray); inside it, blocks above ``body_threshold`` are body (a title or short paragraph
@@ -23,7 +24,8 @@ How a page is labelled:
    A body of fewer than ``min_body_words`` words is dropped (the page is all boilerplate: nothing
    is invented); the heading-like block just before the body is its title.
    Reader comments are prose as well: once the body has ``comments_cut_words`` words, a short
-   "Comments" heading (or "Reply" line) ends it.
+   "Comments" heading (or "Reply" line) ends it, and so do ``thread_cut_dates`` comments' signatures
+   (short lines of a date and a time of day, each followed by a body paragraph) without a heading.
 5. **Batch evidence** (``recurring_lines``): in a stream of documents, a line that recurs on
    ``recurring_min_pages`` pages of one site (URL host, or source when there is no URL) is
    boilerplate (``textpipe.recurring``). In a stream, the stage keeps a bounded LRU of line hashes
@@ -49,6 +51,7 @@ alone (``process``, a batch of one), to the bit. The batch evidence paths (``rec
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -95,6 +98,12 @@ class BoilerplateConfig:
     title_max_words: int
     #: a short "Comments" heading (or "Reply" line) after this many body words ends the body (0: never)
     comments_cut_words: int
+    #: reader comments without a heading: once the body has ``comments_cut_words`` words, this many
+    #: comments' signatures (short lines of a date and a time of day, a name at most), each followed
+    #: by a body paragraph, end it at the first of them (0: never)
+    thread_cut_dates: int
+    #: a block that ends in a "read more" link ("... says. more »") is a teaser of another story: boilerplate
+    teaser_rule: bool
     #: blocks with more of their characters in links than this get kind "navigation" (when boilerplate)
     max_link_density: float
     #: documents labelled together (one numpy pass over all their blocks; the same labels as one by one)
@@ -182,6 +191,8 @@ class Boilerplate(Stage):
         p = self.model.predict_proba(X, extras.terms, pages)
         for kind in self.config.rule_kinds:
             p[X[:, _LEX_COLUMNS[kind]] == 1.0] = 0.0
+        if self.config.teaser_rule:
+            p[extras.teasers] = 0.0
         body = self.smooth(p, X, pages)
         words = np.expm1(X[:, _WORDS])
         # a page's body words (sums of whole numbers, give or take a float32 rounding: the comparison
@@ -195,6 +206,8 @@ class Boilerplate(Stage):
                 self._find_title(body[start:end], X[start:end], words[start:end], hits[start:end], blocks[start:end])
             if self.config.comments_cut_words > 0:
                 self._cut_comments(body[start:end], X[start:end], hits[start:end])
+        if self.config.thread_cut_dates > 0:
+            self._cut_threads(body, X, words, texts, pages)
         return body, X, extras
 
     def _find_title(self, body: np.ndarray, X: np.ndarray, words: np.ndarray, hits: np.ndarray, blocks: list[Block]) -> None:
@@ -234,6 +247,37 @@ class Boilerplate(Stage):
             if self.lexicon.kind_of(hits[i].tolist(), int(words[i])) == "comments":
                 body[i:] = False
                 return
+
+    def _cut_threads(self, body: np.ndarray, X: np.ndarray, words: np.ndarray, texts: list[str], pages: Pages) -> None:
+        """Reader comments without a heading the lexicon knows are prose too, but each comes with
+        a signature: a short line of a date and a time of day, and a name at most ("Jan 16, 2012
+        4:32 PM EST", "11.01.12, 10:03pm", "* January 16, 2012 - 8:06am Joe Gomer"); an article
+        has one such line at most, above it. Once the body of a page has ``comments_cut_words``
+        words, ``thread_cut_dates`` signatures each followed (within three blocks) by a body
+        paragraph end its body at the first of them. The blocks of all the pages are screened at
+        once; only the few short dated lines that pass are read (``_is_signature``)."""
+        needed = self.config.thread_cut_dates
+        dated = (X[:, _DATE] != 0) & (words < 15.5)
+        if int(np.count_nonzero(dated)) < needed:
+            return
+        page = pages.page
+        body_words = np.where(body, np.round(words), 0.0)
+        running = np.cumsum(body_words) - body_words  # body words before each block (whole numbers: exact)
+        seen = running - running[pages.starts][page]  # ...on its page
+        prose = body & (words > 7.5)
+        followed = np.zeros(len(body), dtype=bool)
+        for offset in (1, 2, 3):
+            followed[:-offset] |= prose[offset:] & (page[offset:] == page[:-offset])
+        candidates = np.flatnonzero(dated & followed & (seen >= self.config.comments_cut_words)).tolist()
+        if len(candidates) < needed:
+            return
+        signatures: dict[int, list[int]] = {}
+        for i in candidates:
+            if _is_signature(texts[i]):
+                signatures.setdefault(int(page[i]), []).append(i)
+        for k, found in signatures.items():
+            if len(found) >= needed:
+                body[found[0] : int(pages.starts[k] + pages.sizes[k])] = False
 
     def smooth(self, p: np.ndarray, X: np.ndarray, pages: Pages | None = None) -> np.ndarray:
         """Body blocks from the per-block probabilities: the article's region (of each page of
@@ -286,6 +330,8 @@ class Boilerplate(Stage):
             for i in np.flatnonzero(links).tolist():
                 if hint_kinds[i] is None:
                     kinds[i] = "navigation"
+        for i in np.flatnonzero(extras.teasers & ~body).tolist():
+            kinds[i] = "related"  # the teaser of another story (unless the lexicon says more, below)
         hits = extras.counts
         separators = X[:, _SEPARATOR_COUNT]
         for i in np.flatnonzero(hits.any(axis=1) & ~(body & (words > 6))).tolist():
@@ -363,6 +409,20 @@ def _assign_page(blocks: list[Block], kinds: list[str | None], in_body: list[boo
         else:
             block.role = BOILERPLATE
             block.kind = kind
+
+
+#: a time of day ("4:32", "10:03pm"), and a word without digits
+_TIME_OF_DAY = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?!\d)")
+_WORD_WITHOUT_DIGITS = re.compile(r"\b[^\W\d_]+\b")
+#: a signature has at most this many words without digits besides its date and time (a weekday, a
+#: month, "PM EST", a name)
+_SIGNATURE_WORDS = 5
+
+
+def _is_signature(text: str) -> bool:
+    """A line of a date and a time of day with a few words at most: a reader comment's signature
+    (not a headline of a news feed with its time, nor a related link with its date)."""
+    return _TIME_OF_DAY.search(text) is not None and len(_WORD_WITHOUT_DIGITS.findall(text)) <= _SIGNATURE_WORDS
 
 
 def _shape_kinds(X: np.ndarray, texts: list[str], boilerplate: np.ndarray) -> list[str | None]:
