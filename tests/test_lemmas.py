@@ -120,3 +120,104 @@ def test_a_base_form_taken_from_the_page_keeps_the_names_own_punctuation():
     lemmatizer = load_lemmatizer(str(package_path("models") / "lemmas" / "ru.json"))
     assert lemmatizer.lemmas([("Ивана Волкова", "PER"), ("Иван Волков»", "PER")])[0] == "Иван Волков"
     assert lemmatizer.lemmas([("(Ивана Волкова", "PER"), ("Иван Волков", "PER")])[0] == "(Иван Волков"
+
+
+# -- the dictionary of word forms (pymorphy3) for the words the rules never saw ------------------------
+#: the rules of these tests learned a masculine locative ("-е" → "") and a genitive after a rewritten
+#: word rewritten in the same case; none of the names below is among their pairs
+NAMES_AND_SURNAMES = [("Ивана Петрова", "Иван Петров", "ORG"), ("Олега Сидорова", "Олег Сидоров", "ORG"),
+                      ("Бориса Орлова", "Борис Орлов", "ORG")] * 2
+
+
+def _dictionary():
+    import pytest
+
+    pytest.importorskip("pymorphy3")
+    from textpipe.lemmas import Morphology
+
+    morphology = Morphology.of("ru")
+    if morphology is None:
+        pytest.skip("no Russian dictionary (pymorphy3-dicts-ru)")
+    return morphology
+
+
+def test_a_word_the_rules_never_saw_takes_the_dictionarys_nominative():
+    morphology = _dictionary()
+    without = Lemmatizer.learn(LOCATIVES, lang="ru")
+    with_dictionary = Lemmatizer.learn(LOCATIVES, lang="ru", morphology=morphology)
+    assert without("Флориде", "LOC") == "Флорид"  # the masculine locative's rule
+    assert with_dictionary("Флориде", "LOC") == "Флорида"
+    assert with_dictionary.lemmas([("Флориде", "LOC"), ("Флориды", "LOC")]) == ["Флорида", "Флорида"]
+    assert with_dictionary("Хельсинки", "LOC") == "Хельсинки"  # indeclinable
+    assert with_dictionary("«Флориде»", "LOC") == "«Флорида»"  # punctuation around the word kept
+
+
+def test_the_dictionary_reads_a_name_as_a_phrase():
+    morphology = _dictionary()
+    without = Lemmatizer.learn(NAMES_AND_SURNAMES, lang="ru")
+    with_dictionary = Lemmatizer.learn(NAMES_AND_SURNAMES, lang="ru", morphology=morphology)
+    # a genitive after a common noun stays: it depends on the noun
+    assert without("Банка Ирана", "ORG") == "Банк Иран"
+    assert with_dictionary("Банка Ирана", "ORG") == "Банк Ирана"
+    assert with_dictionary("Коллегии выборщиков", "ORG") == "Коллегия выборщиков"  # not the same number
+    # after a first name, the surname in the same case is its apposition
+    assert without("Алексея Навального", "ORG") == "Алексея Навального"
+    assert with_dictionary("Алексея Навального", "ORG") == "Алексей Навальный"
+    # an adjective takes the gender of its noun
+    assert with_dictionary("Национального агентства", "ORG") == "Национальное агентство"
+    assert with_dictionary("Верховным судом Пакистана", "ORG") == "Верховный суд Пакистана"
+    assert with_dictionary("Центра им. Гамалеи", "ORG") == "Центр им. Гамалеи"  # an abbreviation is not read
+
+
+def test_a_ranked_dictionary_overrules_a_whole_word_the_training_pairs_left_inflected():
+    morphology = _dictionary()
+    pairs = LOCATIVES + [("Техаса", "Техаса", "LOC")]  # a slip of the corpus: a genitive as its own base form
+    assert Lemmatizer.learn(pairs, lang="ru")("Техаса", "LOC") == "Техаса"
+    assert morphology.ranked
+    assert Lemmatizer.learn(pairs, lang="ru", morphology=morphology)("Техаса", "LOC") == "Техас"
+
+
+def test_a_lone_adjective_is_left_to_the_rules():
+    """SlavicNER gives a lone adjective now the masculine, now its own gender: the rules learned which."""
+    morphology = _dictionary()
+    pairs = [("российской", "российский", "LOC"), ("британской", "британский", "LOC")] * 2
+    lemmatizer = Lemmatizer.learn(pairs, lang="ru", morphology=morphology)
+    assert lemmatizer("американской", "LOC") == "американский"  # the dictionary alone: "американская"
+    assert lemmatizer("американской делегации", "LOC") == "американская делегация"  # before its noun: agreed
+
+
+def test_shipped_rules_with_and_without_a_dictionary(tmp_path):
+    from textpipe.resources import package_path
+
+    _dictionary()
+    rules = package_path("models") / "lemmas"
+    russian = Lemmatizer.from_disk(rules / "ru.json")
+    assert russian.morphology is not None
+    assert russian("Хельсинки", "LOC") == "Хельсинки"
+    assert Lemmatizer.from_disk(rules / "ru.json", dictionary=False)("Хельсинки", "LOC") == "Хельсинка"
+    polish = Lemmatizer.from_disk(rules / "pl.json")  # no Polish dictionary: the rules alone
+    assert polish.morphology is None
+    assert polish.lemmas([("Morza Czarnego", "LOC")]) == ["Morze Czarne"]
+
+
+def test_an_unranked_dictionary_reads_unseen_words_but_leaves_whole_words_to_the_rules():
+    """The Ukrainian dictionary gives its readings in no order of frequency and often without a
+    number: a word that is a nominative already comes first, and a whole word seen in training stays."""
+    import pytest
+
+    pytest.importorskip("pymorphy3")
+    from textpipe.lemmas import Morphology
+
+    morphology = Morphology.of("uk")
+    if morphology is None:
+        pytest.skip("no Ukrainian dictionary (pymorphy3-dicts-uk)")
+    assert not morphology.ranked
+    pairs = [("Бротасі", "Бротас", "LOC"), ("Кремасі", "Кремас", "LOC"), ("Лудасі", "Лудас", "LOC")] * 2
+    without = Lemmatizer.learn(pairs, lang="uk")
+    lemmatizer = Lemmatizer.learn(pairs, lang="uk", morphology=morphology)
+    assert without("Аризоні", "LOC") == "Аризон"
+    assert lemmatizer("Аризоні", "LOC") == "Аризона"  # the singular reading has no number: inflected all the same
+    assert lemmatizer("Північній Кароліні", "LOC") == "Північна Кароліна"
+    assert lemmatizer("Перу", "LOC") == "Перу"
+    slip = Lemmatizer.learn(pairs + [("Дубліна", "Дубліна", "LOC")], lang="uk", morphology=morphology)
+    assert slip("Дубліна", "LOC") == "Дубліна"  # seen whole in training: an unranked dictionary does not overrule it

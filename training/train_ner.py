@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from textpipe.lemmas import Lemmatizer, load_supplement  # noqa: E402
+from textpipe.lemmas import Lemmatizer, Morphology, load_supplement  # noqa: E402
 
 LANGS = ("ru", "pl", "uk")
 LABELS = ("PER", "LOC", "ORG", "PRO", "EVT")
@@ -291,10 +291,15 @@ def save_without_corpus_strings(nlp, path: Path) -> None:
     (path / "vocab" / "strings.json").write_text(json.dumps(labels), encoding="utf-8")
 
 
-def learn_lemmas(lang: str, docs: list[CorpusDoc]) -> Lemmatizer:
-    """Suffix rules from the mentions' (form, lemma) pairs, plus the hand-written supplement."""
+def learn_lemmas(lang: str, docs: list[CorpusDoc], dictionary: bool = True) -> Lemmatizer:
+    """Suffix rules from the mentions' (form, lemma) pairs, plus the hand-written supplement; applied
+    with the language's dictionary of word forms (``dictionary``, where there is one), as the
+    shipped rules are (``Lemmatizer.from_disk``)."""
     supplement = load_supplement(SUPPLEMENT, lang) if SUPPLEMENT.is_file() else {}
-    return Lemmatizer.learn(((m.text, m.lemma, m.label) for d in docs for m in d.mentions), lang=lang, supplement=supplement)
+    return Lemmatizer.learn(
+        ((m.text, m.lemma, m.label) for d in docs for m in d.mentions), lang=lang, supplement=supplement,
+        morphology=Morphology.of(lang) if dictionary else None,
+    )
 
 
 def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
