@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import math
 import re
@@ -717,6 +718,158 @@ def test_a_page_lower_cased_at_once_equals_block_by_block():
         reference = _PageChars.of(expected)
         assert np.array_equal(lowered_page.cps, reference.cps) and np.array_equal(lowered_page.block_of, reference.block_of)
         assert np.array_equal(lowered_page.flags, reference.flags)  # (only the changed characters looked up again)
+
+
+def test_lower_case_from_the_table_equals_str_lower():
+    from textpipe.boilerplate_features import _lower_cps
+
+    def cps(text: str) -> np.ndarray:
+        return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+    # every 7th code point (but the surrogates and a capital sigma), the table's and those beyond it
+    text = "".join(chr(c) for c in range(0, 0x110000, 7) if not 0xD800 <= c < 0xE000 and c != 0x3A3 and len(chr(c).lower()) == 1)
+    assert _lower_cps(cps(text)).tobytes().decode("utf-32-le") == text.lower()
+    # a capital sigma (its lower case depends on what follows) and "İ" (two characters): str.lower's to do
+    assert _lower_cps(cps("ΟΔΟΣ x")) is None and _lower_cps(cps("İx")) is None
+    assert _lower_cps(cps("")).tolist() == []
+
+
+def test_token_codes_read_off_the_characters_equal_the_dictionary():
+    from textpipe.boilerplate_features import _PageChars, _Tokens
+
+    lex = load_lexicon("builtin")
+    known = list(lex.token_codes)
+    places = lex.code_table.places
+    assert any(len(w) > places for w in known)  # (some are looked up by their string)
+    # the lexicon's words, shorter and longer ones with their first characters, characters outside their alphabet
+    pool = known + [w[:-1] for w in known] + [w + "s" for w in known] + [w[:places] + "q" * 3 for w in known]
+    pool += ["x\u4e00", "\u4e00", "ko\u00dfmentar", "a" * 40, "9", "\u00f6", "_", "\u0436" * 9]
+    rng = np.random.default_rng(31)
+    for _ in range(60):
+        joined = " ".join(rng.choice(pool, size=int(rng.integers(1, 80))))
+        tokens = _Tokens.of(joined, _PageChars.of([joined]))
+        assert np.array_equal(lex.codes_at(tokens), lex.codes_of(tokens.words))
+    empty = _Tokens.of("", _PageChars.of([""]))
+    assert lex.codes_at(empty).tolist() == []
+
+
+def test_a_code_table_of_a_large_alphabet_finds_its_words():
+    from textpipe.boilerplate_features import _CodeTable, _PageChars, _Tokens
+
+    rng = np.random.default_rng(32)
+    letters = [chr(c) for c in range(0x4E00, 0x4E00 + 300)] + list("abc")  # 303 letters: 9 bits each, 6 places
+    words = {"".join(rng.choice(letters, size=int(rng.integers(1, 12)))): int(code) for code in rng.integers(1, 1 << 40, size=400)}
+    table = _CodeTable.of(words)
+    assert (table.bits, table.places) == (9, 6)
+    pool = list(words) + [w[:-1] for w in words] + [w + "a" for w in words] + ["zz", "a"]
+    for _ in range(30):
+        joined = " ".join(rng.choice(pool, size=60))
+        tokens = _Tokens.of(joined, _PageChars.of([joined]))
+        expected = [words.get(w, 0) for w in tokens.words]
+        assert table.codes(tokens.page.cps, tokens.starts, tokens.lengths, tokens.joined, words).tolist() == expected
+    assert not _CodeTable.of({}).codes(tokens.page.cps, tokens.starts, tokens.lengths, tokens.joined, {}).any()
+
+
+def test_phrase_hits_reading_only_the_tokens_that_may_start_a_phrase_equal_reading_all():
+    from textpipe.boilerplate_features import _lowered, _PageChars, _Tokens
+
+    lex = load_lexicon("builtin")
+    phrase_tokens = sorted({t for entries in lex.phrases.values() for seq, _, _ in entries for t in seq})
+    long_phrases = [" ".join(seq) for entries in lex.phrases.values() for seq, _, _ in entries if len(seq) > 2]
+    pool = phrase_tokens + long_phrases + ["cookies", "the", "news", "river", "42", "Read more", "\u00a9 2024", "|"]
+    rng = np.random.default_rng(33)
+    for _ in range(60):
+        texts = [" ".join(rng.choice(pool, size=int(rng.integers(0, 12)))) for _ in range(int(rng.integers(1, 6)))]
+        joined = "\n".join(texts)
+        tokens = _Tokens.of(*_lowered(texts, joined, _PageChars.of(texts, joined)))
+        codes, heads = lex.codes_at(tokens), tokens.heads(len(lex.prefix_columns))
+        some, their_blocks = lex.phrase_words(tokens, codes, heads)
+        every, all_blocks = tokens.words, tokens.block.tolist()
+        assert all(word is None or word == full for word, full in zip(some, every))
+        assert all(block is None or block == full for block, full in zip(their_blocks, all_blocks))
+        args = (tokens.joined, tokens.page.block_of, codes, heads)
+        assert np.array_equal(lex.block_hits(some, their_blocks, *args), lex.block_hits(every, all_blocks, *args))
+
+
+def test_urlish_alternatives_apart_find_the_blocks_of_the_whole_regex():
+    from textpipe.boilerplate_features import (
+        _URLISH,
+        _URLISH_PARTS,
+        _PageChars,
+        _Tokens,
+    )
+
+    rng = np.random.default_rng(34)
+    alphabet = ["http", "https", "s", ":", "//", "www", ".", "@", "a", "com", "ru", "de", "netx", " ", "\u00e9", "_"]
+    for _ in range(300):
+        texts = _random_texts(rng, alphabet, int(rng.integers(1, 5)), 8)
+        joined = "\n".join(texts)
+        tokens = _Tokens.of(joined, _PageChars.of(texts, joined))
+        assert tokens.blocks_matching(*_URLISH_PARTS).tolist() == tokens.blocks_matching(_URLISH).tolist()
+
+
+def test_sections_of_a_batch_equal_those_of_its_pages_one_by_one():
+    from textpipe.boilerplate_features import _INDEX, Pages, _sections
+
+    rng = np.random.default_rng(35)
+    for _ in range(200):
+        sizes = rng.integers(1, 12, size=int(rng.integers(1, 6))).tolist()
+        n = sum(sizes)
+        X = np.zeros((n, len(FEATURES)), dtype=np.float32)
+        for name in ("lex_comments", "lex_related", "lex_footer", "lex_cookie_notice"):
+            X[:, _INDEX[name]] = rng.choice([0.0, 0.5, 1.0], size=n, p=[0.7, 0.1, 0.2])
+        X[:, _INDEX["prose"]] = rng.random(n) < 0.4
+        words = rng.choice([1.0, 6.0, 7.0, 25.0, 60.0], size=n)
+        expected = [np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)]
+        start = 0
+        for size in sizes:
+            alone = _sections(X[start : start + size], words[start : start + size])
+            if alone is not None:
+                expected[0][start : start + size], expected[1][start : start + size] = alone
+            start += size
+        got = _sections(X, words, Pages.of(sizes))
+        if got is None:
+            assert not expected[0].any() and not expected[1].any()
+        else:
+            assert got[0].tolist() == expected[0].tolist() and got[1].tolist() == expected[1].tolist()
+    # a page that ends inside a comments section, then a page without a turn: the section stays on its page
+    X = np.zeros((3, len(FEATURES)), dtype=np.float32)
+    X[0, _INDEX["lex_comments"]] = 1.0
+    got = _sections(X, np.array([1.0, 8.0, 8.0]), Pages.of([1, 2]))
+    assert got is not None and got[0].tolist() == [True, False, False]
+
+
+def test_line_blocks_found_by_their_newlines_equal_the_regex():
+    from textpipe.stages.blocks import _TRIMMED_LINE, line_blocks
+
+    rng = np.random.default_rng(36)
+    alphabet = list("ab \t\n\n\u00a0\u3000\u2028\r\x1c.") + ["\U0001F600", "xyz", "\u0436"]
+    for _ in range(500):
+        text = "".join(rng.choice(alphabet, size=int(rng.integers(0, 30))))
+        assert line_blocks(text) == [Block(*m.span()) for m in _TRIMMED_LINE.finditer(text)]
+
+
+def test_kinds_of_many_blocks_at_once_equal_kind_of_one_by_one():
+    lex = load_lexicon("builtin")
+    rng = np.random.default_rng(37)
+    counts = rng.choice([0, 0, 0, 1, 2, 3, 5], size=(500, len(lex.kinds)))
+    words = rng.choice([0.0, 1.0, 3.0, 6.0, 7.0, 12.0, 40.0, 200.0], size=500)
+    expected = [lex.kind_of(row, int(w)) for row, w in zip(counts.tolist(), words.tolist())]
+    assert lex.kinds_of(counts, words) == expected
+    assert len(set(expected)) > 3
+
+
+def test_max_sum_runs_skipping_to_the_positive_scores_equal_the_plain_loop():
+    from textpipe.boilerplate_features import Pages, _max_sum_run, max_sum_runs
+
+    rng = np.random.default_rng(38)
+    for _ in range(300):
+        sizes = rng.integers(1, 20, size=int(rng.integers(1, 5))).tolist()
+        scores = rng.choice([-2.0, -0.5, -0.1, 0.0, 0.1, 0.7, 3.0], size=sum(sizes)) * rng.random(sum(sizes))
+        bounds = np.cumsum([0, *sizes]).tolist()
+        expected = [_max_sum_run(scores[a:b].tolist()) for a, b in itertools.pairwise(bounds)]
+        start, end = max_sum_runs(scores, Pages.of(sizes))
+        assert list(zip(start.tolist(), end.tolist())) == expected
 
 
 def test_separators_counted_without_the_regex_equal_its_matches():

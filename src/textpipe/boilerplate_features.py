@@ -34,11 +34,10 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import repeat
+from itertools import pairwise, repeat
 from operator import is_not, itemgetter
 
 import numpy as np
@@ -52,6 +51,10 @@ _SEPARATOR = re.compile(r"(?:^|\s)[|»•›·/>–—«‹](?=\s|$)|\s\|\s?|[|�
 _BULLET = re.compile(r"^(?:[*+•·▪◦o-]|\d{1,2}[.)])\s")
 #: sought in the lower-cased page (it cannot match across a newline)
 _URLISH = re.compile(r"https?://|www\.|@\w|\.(?:com|ru|pl|ua|by|org|net|de)\b")
+#: ``_URLISH``'s alternatives apart: a block has a match of it exactly when it has one of theirs
+#: (none spans a newline); each starts with a fixed character, which the regex engine skips to
+#: (together, twice as fast as ``_URLISH``)
+_URLISH_PARTS = tuple(re.compile(part) for part in (r"https?://", r"www\.", r"@\w", r"\.(?:com|ru|pl|ua|by|org|net|de)\b"))
 _MONTHS = (
     "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|august|"
     "september|october|november|december|"
@@ -174,6 +177,10 @@ class Lexicon:
     #: derived: the kinds of ``LEXICON_KINDS`` (their places in ``kinds`` and among the ``lex_*``
     #: columns) and their rules (``max_words``, ``long_hits``, ``words_per_hit``, a row each)
     lexicon_columns: tuple[list[int], list[int], np.ndarray] = field(init=False, compare=False)
+    #: derived from ``token_codes``: the same codes looked up for a page's tokens as numbers (``codes_at``)
+    code_table: _CodeTable = field(init=False, compare=False, repr=False)
+    #: derived: per first token of a phrase of three tokens or more, its longest phrase's tokens
+    long_phrases: dict[str, int] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         head = min(map(len, self.prefix_stems), default=0)
@@ -190,6 +197,9 @@ class Lexicon:
         kinds = [k for k, spec in enumerate(self.kinds) if spec.name in LEXICON_KINDS]
         rules = np.array([[getattr(self.kinds[k], a) for k in kinds] for a in ("max_words", "long_hits", "words_per_hit")], dtype=np.float64)
         object.__setattr__(self, "lexicon_columns", (kinds, [LEXICON_KINDS.index(self.kinds[k].name) for k in kinds], rules.reshape(3, len(kinds))))
+        object.__setattr__(self, "code_table", _CodeTable.of(self.token_codes))
+        longest = {first: max(len(seq) for seq, _, _ in entries) for first, entries in self.phrases.items()}
+        object.__setattr__(self, "long_phrases", {first: m for first, m in longest.items() if m > 2})
 
     @classmethod
     def build(cls, kinds: dict[str, dict], html_hints: dict[str, str], html_body: frozenset[str], stopwords: dict[str, frozenset[str]]) -> Lexicon:
@@ -224,6 +234,53 @@ class Lexicon:
         """``token_codes`` of each token (0 for the others)."""
         return np.fromiter(map(self.token_codes.get, tokens, repeat(0)), dtype=np.int64, count=len(tokens))
 
+    def codes_at(self, tokens: _Tokens) -> np.ndarray:
+        """``codes_of`` the tokens of a page, read off its characters (``code_table``) instead of
+        looked up one by one: no token needs to be cut out of the page as a string."""
+        return self.code_table.codes(tokens.page.cps, tokens.starts, tokens.lengths, tokens.joined, self.token_codes)
+
+    def phrase_starts(self, codes: np.ndarray, tokens: Sequence[str], heads: Sequence[np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Per token, whether it can start a phrase or hit a one-token prefix (the tokens
+        ``block_hits`` visits), and whether it starts with one of ``prefix_stems`` (``prefixed``)."""
+        following = np.zeros_like(codes)
+        following[:-1] = codes[1:]
+        starts = ((codes & ALONE_BIT) != 0) | (((codes & PHRASE_BIT) != 0) & ((following & SECOND_BIT) != 0))
+        prefixed = self.prefixed(tokens, heads)
+        return starts | prefixed, prefixed
+
+    def phrase_words(self, tokens: _Tokens, codes: np.ndarray, heads: Sequence[np.ndarray]) -> tuple[list[str | None], list[int | None]]:
+        """The tokens of a page ``block_hits`` may read, and their blocks (None for the others):
+        those that may start a phrase (``maybe_phrase_starts``) and the next, and the rest of the
+        longest phrase a token of them starts (``long_phrases``)."""
+        maybe = self.maybe_phrase_starts(codes, heads)
+        wanted = maybe.copy()
+        wanted[1:] |= maybe[:-1]
+        words = tokens.words_at(wanted)
+        long_phrases = self.long_phrases
+        for i in np.flatnonzero(maybe).tolist():
+            m = long_phrases.get(words[i])  # type: ignore[arg-type]
+            if m is not None:
+                tokens.fill(words, i + 2, i + m)
+                wanted[i + 2 : i + m] = True
+        places = np.flatnonzero(wanted)
+        return words, _sparse_list(places, tokens.block[places].tolist(), len(wanted))
+
+    def maybe_phrase_starts(self, codes: np.ndarray, heads: Sequence[np.ndarray]) -> np.ndarray:
+        """Per token, whether ``phrase_starts`` may call it a start, from its code and its first
+        characters alone (a superset of them)."""
+        following = np.zeros_like(codes)
+        following[:-1] = codes[1:]
+        maybe = ((codes & ALONE_BIT) != 0) | (((codes & PHRASE_BIT) != 0) & ((following & SECOND_BIT) != 0))
+        if self.prefix_stems:
+            maybe |= self._maybe_prefixed(len(codes), heads)
+        return maybe
+
+    def _maybe_prefixed(self, n: int, heads: Sequence[np.ndarray]) -> np.ndarray:
+        maybe = np.ones(n, dtype=bool)
+        for column, allowed in zip(heads, self.prefix_columns):
+            maybe &= allowed.take(np.minimum(column, len(allowed) - 1))
+        return maybe
+
     @property
     def kind_names(self) -> tuple[str, ...]:
         return tuple(k.name for k in self.kinds)
@@ -246,9 +303,7 @@ class Lexicon:
             cut = map(itemgetter(slice(0, self.prefix_head)), tokens)
             maybe = np.fromiter(map(self.prefix_heads.__contains__, cut), dtype=bool, count=n)
         else:
-            maybe = np.ones(n, dtype=bool)
-            for column, allowed in zip(heads, self.prefix_columns):
-                maybe &= allowed.take(np.minimum(column, len(allowed) - 1))
+            maybe = self._maybe_prefixed(n, heads)
         candidates = np.flatnonzero(maybe).tolist()
         if candidates:
             maybe[candidates] = [tokens[i].startswith(self.prefix_stems) for i in candidates]
@@ -271,17 +326,15 @@ class Lexicon:
         characters and of one more, the newline that ends the last block (as ``_PageChars``).
         ``codes`` and ``heads`` (see ``prefixed``), if the caller has them, save work. Only the tokens
         that can start a phrase are visited (``ALONE_BIT``, or ``PHRASE_BIT`` before a ``SECOND_BIT``
-        token) and those with a prefix."""
+        token) and those with a prefix (``phrase_starts``); only they and the tokens of the phrases
+        they may start are read (the others, in ``tokens`` and ``token_block``, may be None: see
+        ``phrase_words``)."""
         counts = np.zeros((int(block_of[-1]) + 1, len(self.kinds)), dtype=np.int64)
         phrases = self.phrases
         n = len(tokens)
         next_free = 0
         codes = self.codes_of(tokens) if codes is None else codes
-        following = np.zeros_like(codes)
-        following[:-1] = codes[1:]
-        starts_phrase = ((codes & ALONE_BIT) != 0) | (((codes & PHRASE_BIT) != 0) & ((following & SECOND_BIT) != 0))
-        prefixed = self.prefixed(tokens, heads)
-        starts_phrase |= prefixed
+        starts_phrase, prefixed = self.phrase_starts(codes, tokens, heads)
         has_prefix = prefixed.tolist()
         for i in np.flatnonzero(starts_phrase).tolist():
             if i < next_free:
@@ -325,6 +378,18 @@ class Lexicon:
                 best, best_hits = spec.name, hits
         return best
 
+    def kinds_of(self, counts: np.ndarray, words: np.ndarray) -> list[str | None]:
+        """``kind_of`` of each row of ``counts`` (blocks x kinds) with its number of ``words``
+        (whole numbers), all the rows at once: the same rule, a kind at a time."""
+        best = np.full(len(counts), -1)
+        best_hits = np.zeros(len(counts), dtype=np.int64)
+        for k, spec in enumerate(self.kinds):
+            hits = counts[:, k].astype(np.int64)
+            wins = (hits > best_hits) & ((words <= spec.max_words) | ((hits >= spec.long_hits) & (hits * spec.words_per_hit >= words)))
+            best[wins], best_hits[wins] = k, hits[wins]
+        names = self.kind_names
+        return [None if k < 0 else names[k] for k in best.tolist()]
+
 
 def _blocks_of(joined: str, block_of: np.ndarray) -> list[str]:
     """The blocks joined in ``joined``, cut where ``block_of`` (see ``Lexicon.block_hits``) says."""
@@ -346,6 +411,106 @@ def _phrase_at(tokens: Sequence[str], i: int, seq: tuple[str, ...], prefix: bool
     if tuple(tokens[i : i + m]) == seq:
         return True
     return prefix and tuple(tokens[i : i + m - 1]) == seq[:-1] and tokens[i + m - 1].startswith(seq[-1])
+
+
+_EMPTY = -1  # a free place of ``_CodeTable.keys`` (no key is negative)
+_VERIFY = -1  # ``_CodeTable.codes``: a token this long is looked up by its string
+_HASH = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: a key times this, its top bits
+
+
+@dataclass(frozen=True)
+class _CodeTable:
+    """``Lexicon.token_codes`` as a hash table of numbers, for a page's tokens at once.
+
+    A word's key: the alphabet numbers (from 1; the alphabet: the characters of the words of
+    ``token_codes``) of its first ``places`` characters, ``bits`` bits each, and its length (more
+    than ``places``: ``places + 1``) above them. Two words of at most ``places`` characters have the
+    same key exactly when they are the same word, and a token with a character outside the alphabet
+    among its first ``places`` (number 0) has no word's key; the few tokens whose key is a longer
+    word's (``_VERIFY``) are looked up by their string. The table is open-addressed (linear
+    probing): a key sits at most ``probes`` places after its hash."""
+
+    alphabet: np.ndarray  # code point -> its number (0: not in the alphabet; the last entry stands for every code point beyond)
+    bits: int
+    places: int
+    hash_bits: int
+    keys: np.ndarray
+    #: the code of the key in the same place of ``keys``
+    key_codes: np.ndarray
+    probes: int
+
+    @classmethod
+    def of(cls, token_codes: dict[str, int]) -> _CodeTable:
+        letters = sorted(set("".join(token_codes)))
+        bits = max(1, len(letters).bit_length())
+        places = max(1, min(14, 59 // bits))  # (the length in 4 bits above: a key below 2 ** 63)
+        alphabet = np.zeros(max(map(ord, letters), default=0) + 2, dtype=np.int64)
+        alphabet[[ord(c) for c in letters]] = np.arange(1, len(letters) + 1)
+        table = cls(alphabet, bits, places, 0, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), 0)
+        words = list(token_codes)
+        letters = np.zeros((places, len(words)), dtype=np.int64)
+        for j, word in enumerate(words):
+            letters[: min(len(word), places), j] = [alphabet[ord(c)] for c in word[:places]]
+        entries: dict[int, int] = {}
+        for key, word in zip(table.keys_of(list(letters), np.array([len(w) for w in words], dtype=np.int64)).tolist(), words):
+            entries[key] = _VERIFY if len(word) > places else token_codes[word]
+        hash_bits = max(4, (4 * len(entries)).bit_length())  # a table at most a quarter full
+        keys = np.full(1 << hash_bits, _EMPTY, dtype=np.int64)
+        codes = np.zeros(1 << hash_bits, dtype=np.int64)
+        probes, mask = 0, (1 << hash_bits) - 1
+        listed = np.array(list(entries), dtype=np.int64)
+        for key, place in zip(listed.tolist(), _hashed(listed, hash_bits).tolist()):
+            step = 0
+            while keys[(place + step) & mask] != _EMPTY:
+                step += 1
+            keys[(place + step) & mask], codes[(place + step) & mask] = key, entries[key]
+            probes = max(probes, step)
+        return cls(alphabet, bits, places, hash_bits, keys, codes, probes)
+
+    def keys_of(self, letters: Sequence[np.ndarray], lengths: np.ndarray) -> np.ndarray:
+        """The keys of words given the alphabet numbers of their first ``places`` characters (one
+        array a place; past a word's end, anything) and their lengths."""
+        key = letters[0].copy()
+        for k in range(1, self.places):
+            key |= letters[k] << (self.bits * k)
+        places = np.minimum(lengths, self.places)
+        key &= (np.int64(1) << (self.bits * places)) - 1  # (what lies past a word's end)
+        return key | (np.minimum(lengths, self.places + 1) << (self.bits * self.places))
+
+    def codes(self, cps: np.ndarray, starts: np.ndarray, lengths: np.ndarray, joined: str, token_codes: dict[str, int]) -> np.ndarray:
+        """The codes of the tokens at ``starts`` (``lengths`` long) among the code points ``cps`` of
+        ``joined`` (which ends with a character after the last token)."""
+        n = len(starts)
+        if n == 0 or not token_codes:
+            return np.zeros(n, dtype=np.int64)
+        # (``clip``: a place past the page is its last; a code point past the alphabet's table, its last entry)
+        letters = [self.alphabet.take(cps.take(starts + k, mode="clip"), mode="clip") for k in range(self.places)]
+        key = self.keys_of(letters, lengths)
+        place = _hashed(key, self.hash_bits)
+        found = self.keys.take(place)
+        hit = found == key
+        out = np.where(hit, self.key_codes.take(place), 0)
+        pending = np.flatnonzero(~hit & (found != _EMPTY))  # the keys further along, or in no place
+        place, mask = place[pending], (1 << self.hash_bits) - 1
+        for _ in range(self.probes):
+            if not len(pending):
+                break
+            place = (place + 1) & mask
+            found = self.keys.take(place)
+            hit = found == key[pending]
+            out[pending[hit]] = self.key_codes.take(place[hit])
+            going = ~hit & (found != _EMPTY)
+            pending, place = pending[going], place[going]
+        verify = np.flatnonzero(out == _VERIFY)
+        if len(verify):
+            ends = starts[verify] + lengths[verify]
+            out[verify] = [token_codes.get(joined[a:b], 0) for a, b in zip(starts[verify].tolist(), ends.tolist())]
+        return out
+
+
+def _hashed(keys: np.ndarray, hash_bits: int) -> np.ndarray:
+    """The first place of each key in a table of ``2 ** hash_bits`` places."""
+    return ((keys.astype(np.uint64) * _HASH) >> np.uint64(64 - hash_bits)).astype(np.intp)
 
 
 LEXICON_KINDS = ("cookie_notice", "accessibility", "share", "comments", "related", "ads", "footer", "navigation")
@@ -497,7 +662,8 @@ class _PageChars:
         # of indexing a table of int64 with the code points)
         codes = _counted_codes().take(np.minimum(self.cps, 127).astype(np.intp))
         width = len(_COUNTED) + 1
-        table = np.bincount(self.block_of * width + codes, minlength=n * width)
+        counted = np.flatnonzero(codes)  # (a few characters in five)
+        table = np.bincount(self.block_of.take(counted) * width + codes.take(counted), minlength=n * width)
         return table.reshape(n, width)[:, 1:].astype(np.float64)
 
 
@@ -556,7 +722,6 @@ class _Tokens:
     #: the blocks, lower-cased, joined by newlines; with their characters
     joined: str
     page: _PageChars
-    words: list[str]
     #: each token's block
     block: np.ndarray
     #: per block, its first token's index (-1 for a block without tokens) and the flags of its first character
@@ -571,11 +736,7 @@ class _Tokens:
     @classmethod
     def of(cls, joined: str, page: _PageChars) -> _Tokens:
         """From the lower-cased blocks joined by newlines, and their characters."""
-        word = (page.flags & _WORD) != 0
-        words = page.words(word)
-        starts, ends = _runs(word)
-        if len(starts) != len(words):  # cannot happen: the words are cut at the same flags
-            raise AssertionError("token boundaries disagree with the tokenizer")
+        starts, ends = _runs((page.flags & _WORD) != 0)
         block = page.block_of[starts]
         n = int(page.block_of[-1]) + 1
         first = np.searchsorted(block, np.arange(n))  # each block's first token, if it has one
@@ -584,20 +745,44 @@ class _Tokens:
         first_flags = np.zeros(n, dtype=page.flags.dtype)
         first_flags[found] = page.flags[starts[first[found]]]
         numeric = (page.flags[starts] & _DIGIT_FLAG) != 0
-        return cls(joined, page, words, block, np.where(found, first, -1), first_flags, numeric, ends - starts + 1, starts)
+        return cls(joined, page, block, np.where(found, first, -1), first_flags, numeric, ends - starts + 1, starts)
+
+    @property
+    def words(self) -> list[str]:
+        """The tokens (``_PageChars.words``; the features read only a few of them: ``words_at``)."""
+        return self.page.words()
+
+    def words_at(self, wanted: np.ndarray) -> list[str | None]:
+        """The tokens where ``wanted``; None elsewhere."""
+        places = np.flatnonzero(wanted)
+        starts = self.starts[places]
+        return _sparse_list(places, list(map(self.joined.__getitem__, map(slice, starts.tolist(), (starts + self.lengths[places]).tolist()))), len(wanted))
+
+    def fill(self, words: list[str | None], start: int, end: int) -> None:
+        """Cut out the tokens ``start:end`` (within the page's tokens) into ``words``."""
+        end = min(end, len(words))
+        for i, at, length in zip(range(start, end), self.starts[start:end].tolist(), self.lengths[start:end].tolist()):
+            words[i] = self.joined[at : at + length]
 
     def heads(self, places: int) -> list[np.ndarray]:
         """Per place up to ``places``, the code point there in each token (past a token's end: a
         character after it, the page's last newline at most)."""
-        last = len(self.page.cps) - 1
-        return [self.page.cps.take(np.minimum(self.starts + k, last)) for k in range(places)]
+        return [self.page.cps.take(self.starts + k, mode="clip") for k in range(places)]
 
-    def blocks_matching(self, pattern: re.Pattern[str]) -> np.ndarray:
-        """Per block, whether ``pattern`` matches in it (for patterns that cannot match across a newline)."""
+    def blocks_matching(self, *patterns: re.Pattern[str]) -> np.ndarray:
+        """Per block, whether one of ``patterns`` matches in it (for patterns that cannot match across a newline)."""
         hit = np.zeros(len(self.first), dtype=bool)
-        positions = [m.start() for m in pattern.finditer(self.joined)]
-        hit[self.page.block_of[positions]] = True
+        for pattern in patterns:
+            positions = [m.start() for m in pattern.finditer(self.joined)]
+            hit[self.page.block_of[positions]] = True
         return hit
+
+
+def _sparse_list(places: np.ndarray, values: list, n: int) -> list:
+    """A list of ``n`` Nones but ``values`` at ``places`` (quicker than a whole array's ``tolist``)."""
+    out = np.empty(n, dtype=object)  # (all None)
+    out[places] = values
+    return out.tolist()
 
 
 @dataclass
@@ -630,7 +815,7 @@ def _stem_keys(tokens: _Tokens, content: np.ndarray) -> tuple[np.ndarray, np.nda
     else two (code points of 21 bits: the first three, then the last two). A 4-letter word's fifth
     code point is 0, which no word holds."""
     at, length, cps = tokens.starts[content], tokens.lengths[content], tokens.page.cps
-    c = [cps[at + k].astype(np.int64) for k in range(5)]  # (a word of 4 is followed by a character: the page ends with a newline)
+    c = [cps.take(at + k).astype(np.int64) for k in range(5)]  # (a word of 4 is followed by a character: the page ends with a newline)
     c[4][length < 5] = 0
     if len(at) == 0 or max(int(column.max()) for column in c) < 1 << 12:
         return (c[0] << 48) | (c[1] << 36) | (c[2] << 24) | (c[3] << 12) | c[4], None
@@ -767,17 +952,19 @@ def batch_features(texts: Sequence[str], hints: Sequence[BlockHints | None], lex
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
     page = _PageChars.of(texts, joined, lengths)
     tok = _Tokens.of(*_lowered(texts, joined, page))
-    tokens, token_block, first_token, first_flags = tok.words, tok.block, tok.first, tok.first_flags
+    token_block, first_token, first_flags = tok.block, tok.first, tok.first_flags
     w = np.bincount(token_block, minlength=n).astype(np.float64)
     has_words = w > 0
-    codes = lexicon.codes_of(tokens)
+    codes = lexicon.codes_at(tok)
     token_page = pages.page[token_block]
     stop_own, stop_any = _stop_counts(codes, token_block, n, len(lexicon.stopwords), token_page, len(pages))
     words = _Words.of(page, n)
     counted = page.counted(n)
     digits = page.per_block(_DIGIT_FLAG, n)
     chars = lengths.astype(np.float64)
-    hits = lexicon.block_hits(tokens, token_block.tolist(), tok.joined, tok.page.block_of, codes, tok.heads(len(lexicon.prefix_columns)))
+    heads = tok.heads(len(lexicon.prefix_columns))
+    tokens, blocks_of_tokens = lexicon.phrase_words(tok, codes, heads)  # (the only ones read)
+    hits = lexicon.block_hits(tokens, blocks_of_tokens, tok.joined, tok.page.block_of, codes, heads)
     hits[~has_words] = 0
     if extras is not None:
         extras.counts, extras.has_words = hits, has_words
@@ -803,7 +990,7 @@ def batch_features(texts: Sequence[str], hints: Sequence[BlockHints | None], lex
     bylines = (w <= 20) & ((first_code & BYLINE_BIT) != 0)
     candidates = _Candidates.of(page, n, has_words & (digits > 0), months > 0, bylines)
     _regex_features(X, texts, candidates, None if single else pages.page)
-    X[:, col["urlish"]] = tok.blocks_matching(_URLISH)
+    X[:, col["urlish"]] = tok.blocks_matching(*_URLISH_PARTS)
     if extras is not None:
         extras.teasers = _teaser_ends(texts, tok, codes, has_words)
     if any(map(is_not, hints, repeat(None))):
@@ -831,17 +1018,54 @@ def _lowered(texts: Sequence[str], joined: str, page: _PageChars) -> tuple[str, 
     at once gives the same as one by one (the only context ``str.lower`` reads, for a final sigma,
     ends at a newline); when no character changes its length (almost always), the blocks keep
     their places, and only the characters that changed are looked up again (a character's flags
-    depend on it alone)."""
-    lowered_joined = joined.lower()
-    if len(lowered_joined) != len(joined):
-        lowered = list(map(str.lower, texts))
-        lowered_joined = "\n".join(lowered)
-        return lowered_joined, _PageChars.of(lowered, lowered_joined)
-    cps = np.frombuffer((lowered_joined + "\n").encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    depend on it alone). The characters are lower-cased by a table (``_lower_cps``) when none
+    needs ``str.lower`` itself."""
+    cps = _lower_cps(page.cps)
+    if cps is not None:
+        lowered_joined = cps[:-1].tobytes().decode("utf-32-le", "surrogatepass")
+    else:
+        lowered_joined = joined.lower()
+        if len(lowered_joined) != len(joined):
+            lowered = list(map(str.lower, texts))
+            lowered_joined = "\n".join(lowered)
+            return lowered_joined, _PageChars.of(lowered, lowered_joined)
+        cps = np.frombuffer((lowered_joined + "\n").encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     changed = np.flatnonzero(cps != page.cps)
     flags = page.flags.copy()
     flags[changed] = _flags(cps[changed])
     return lowered_joined, _PageChars(cps, flags, page.block_of)
+
+
+#: ``_lower_table``: a character that ``str.lower`` does not map to one character by itself (a
+#: capital sigma, whose lower case depends on what follows; a character whose lower case is longer)
+_NO_LOWER = 0x110000
+
+
+@lru_cache(maxsize=1)
+def _lower_table() -> np.ndarray:
+    """Per code point below ``_TABLED``, its lower case (``str.lower``), or ``_NO_LOWER``."""
+    return np.array([_lower_of(chr(c)) for c in range(_TABLED)], dtype=np.uint32)
+
+
+def _lower_of(c: str) -> int:
+    lowered = c.lower()
+    return ord(lowered) if len(lowered) == 1 and c != "\u03a3" else _NO_LOWER
+
+
+def _lower_cps(cps: np.ndarray) -> np.ndarray | None:
+    """The code points lower-cased as ``str.lower`` does them, one by one from a table (the code
+    points beyond it: one lookup each of the distinct ones); None if one of them needs
+    ``str.lower`` itself (see ``_NO_LOWER``)."""
+    if not len(cps):
+        return cps
+    if int(cps.max()) < _TABLED:
+        lowered = _lower_table().take(cps)
+    else:
+        high = cps >= _TABLED
+        lowered = _lower_table().take(np.where(high, 0, cps))
+        distinct, which = np.unique(cps[high], return_inverse=True)
+        lowered[high] = np.array([_lower_of(chr(c)) for c in distinct.tolist()], dtype=np.uint32)[which]
+    return None if int(lowered.max()) >= _NO_LOWER else lowered
 
 
 def _stop_counts(codes: np.ndarray, token_block: np.ndarray, n: int, langs: int, token_page: np.ndarray, page_count: int) -> tuple[np.ndarray, np.ndarray]:
@@ -970,15 +1194,7 @@ def _regex_features(X: np.ndarray, texts: Sequence[str], candidates: _Candidates
     """The features that need a regex, tried only on the blocks that could match; and ``dup_in_page``
     (``block_page``: each block's page, for a batch of pages; a block repeats on its own page)."""
     col = _INDEX
-    seen = Counter(texts)
-    if len(seen) < len(texts):  # else no block repeats (the column is 0)
-        again = np.fromiter(map(seen.__getitem__, texts), dtype=np.int64, count=len(texts)) > 1
-        if block_page is not None:  # a text repeated in the batch: is it on its own page again?
-            rows = np.flatnonzero(again).tolist()
-            keys = list(zip(block_page[rows].tolist(), map(texts.__getitem__, rows)))
-            on_page = Counter(keys)
-            again[rows] = [on_page[key] > 1 for key in keys]
-        X[:, col["dup_in_page"]] = again
+    X[:, col["dup_in_page"]] = _repeated_on_page(texts, block_page)
     months, numeric = candidates.months.tolist(), candidates.numeric.tolist()
     tried = np.flatnonzero(candidates.dated & (candidates.numeric | candidates.months)).tolist()
     dated = [i for i in tried if (numeric[i] and DATE_NUMERIC_FAST.search(texts[i])) or (months[i] and DATE_WORDS.search(texts[i]))]
@@ -986,6 +1202,19 @@ def _regex_features(X: np.ndarray, texts: Sequence[str], candidates: _Candidates
     bylines = [i for i in np.flatnonzero(candidates.bylines).tolist() if BYLINE.search(texts[i])]
     X[bylines, col["byline"]] = 1.0
     X[:, col["separators"]] = candidates.separators
+
+
+def _repeated_on_page(texts: Sequence[str], block_page: np.ndarray | None = None) -> np.ndarray:
+    """Per block, whether another block of its page has its text: each block's first block of the
+    same text on its page (one dict a page), then how many blocks share that first one."""
+    n = len(texts)
+    bounds = [0, n] if block_page is None else [0, *(np.flatnonzero(block_page[1:] != block_page[:-1]) + 1).tolist(), n]
+    first: list[int] = []
+    for start, end in pairwise(bounds):
+        seen: dict[str, int] = {}
+        first += map(seen.setdefault, texts[start:end], range(start, end))
+    firsts = np.array(first, dtype=np.intp)
+    return np.bincount(firsts, minlength=n)[firsts] > 1
 
 
 _TAG_COLUMN = {tag: _INDEX[f"tag_{group}"] for tag, group in TAG_GROUPS.items()}
@@ -1128,11 +1357,12 @@ def _page_argmax(values: np.ndarray, pages: Pages) -> np.ndarray:
     return pages.first(values == np.maximum.reduceat(values, pages.starts)[pages.page])
 
 
-def _sections(X: np.ndarray, words: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+def _sections(X: np.ndarray, words: np.ndarray, pages: Pages | None = None) -> tuple[np.ndarray, np.ndarray] | None:
     """Per block: inside a comments section, inside a related-links section (each opened by a short
     heading the lexicon knows; a related section ends at a long prose paragraph, any section at a
-    footer or a consent notice). None when no block opens a section (nothing is inside one).
-    Only the blocks that can change the section are visited."""
+    footer or a consent notice, and at the end of its page of ``pages``; None: one page). None
+    when no block opens a section (nothing is inside one). Only the blocks that can change the
+    section are visited."""
     short = words <= 6
     opens_comments = (X[:, _INDEX["lex_comments"]] == 1.0) & short
     opens_related = (X[:, _INDEX["lex_related"]] == 1.0) & short
@@ -1140,11 +1370,17 @@ def _sections(X: np.ndarray, words: np.ndarray) -> tuple[np.ndarray, np.ndarray]
         return None
     closes = (X[:, _INDEX["lex_footer"]] == 1.0) | (X[:, _INDEX["lex_cookie_notice"]] == 1.0)
     long_prose = (X[:, _INDEX["prose"]] != 0) & (words >= 25)
-    events = np.flatnonzero(opens_comments | opens_related | closes | long_prose).tolist()
+    events = np.flatnonzero(opens_comments | opens_related | closes | long_prose)
     comments, related, prose, close = opens_comments.tolist(), opens_related.tolist(), long_prose.tolist(), closes.tolist()
     changes: list[tuple[int, int]] = []  # (block, section from it on): 0 none, 1 comments, 2 related
     section = 0
-    for i in events:
+    ends = [len(words)] * len(events) if pages is None else (pages.starts + pages.sizes)[pages.page[events]].tolist()
+    page_end = ends[0] if ends else len(words)
+    for i, end in zip(events.tolist(), ends):
+        if end != page_end:  # the first event on another page: the section ended with its page
+            if section:
+                changes.append((page_end, 0))
+            section, page_end = 0, end
         if comments[i]:
             section = 1
         elif related[i]:
@@ -1154,6 +1390,8 @@ def _sections(X: np.ndarray, words: np.ndarray) -> tuple[np.ndarray, np.ndarray]
         else:
             continue
         changes.append((i, section))
+    if section:  # (and no later page is in it)
+        changes.append((page_end, 0))
     state = np.zeros(len(words), dtype=np.int8)
     for (i, value), (end, _) in zip(changes, changes[1:] + [(len(words), 0)]):
         state[i:end] = value
@@ -1211,13 +1449,9 @@ def _context_features(X: np.ndarray, chars: np.ndarray, words: np.ndarray, pages
         X[:, _INDEX["before_core"]] = np.where(with_core, np.minimum((first_idx - idx).clip(0), 20) / 20, 0.0)
         X[:, _INDEX["after_core"]] = np.where(with_core, np.minimum((idx - last_idx).clip(0), 20) / 20, 0.0)
     # sections opened by a short "Comments" / "Read also" heading (the pages with one such heading)
-    short = words <= 6
-    opening = ((X[:, _INDEX["lex_comments"]] == 1.0) | (X[:, _INDEX["lex_related"]] == 1.0)) & short
-    for k in np.flatnonzero(np.bincount(page[opening], minlength=len(pages))).tolist():
-        start, end = int(starts[k]), int(starts[k] + pages.sizes[k])
-        sections = _sections(X[start:end], words[start:end])
-        if sections is not None:
-            X[start:end, _INDEX["section_comments"]], X[start:end, _INDEX["section_related"]] = sections
+    sections = _sections(X, words, pages)  # (the pages of a batch at once)
+    if sections is not None:
+        X[:, _INDEX["section_comments"]], X[:, _INDEX["section_related"]] = sections
     X[:, _NEAR_WINDOWS] = near[:, 1 : 1 + len(_NEAR_COLUMNS)]
     X[:, _WIDE_WINDOWS] = wide[:, 1 + len(_NEAR_COLUMNS) :]
     X[:, _INDEX["page_stop"]] = _page_means(X[:, _INDEX["stop_page"]], pages)[page]
@@ -1319,8 +1553,34 @@ def max_sum_runs(scores: np.ndarray, pages: Pages) -> tuple[np.ndarray, np.ndarr
     """Per page of a batch, ``start`` and ``end`` (places in the page) of its consecutive run of
     blocks with the highest positive sum (``-1``, ``-2`` if none)."""
     values = scores.tolist()
-    runs = [_max_sum_run(values[start:end]) for start, end in pages.spans()]
+    positive = np.flatnonzero(scores > 0)
+    cuts = np.searchsorted(positive, pages.starts).tolist() + [len(positive)]
+    positives = (positive - pages.starts[pages.page[positive]]).tolist() if len(positive) else []  # (places in their pages)
+    runs = [_max_sum_run_from(values[start:end], positives[cut:next_cut]) for (start, end), cut, next_cut in zip(pages.spans(), cuts, cuts[1:])]
     return np.array([run[0] for run in runs], dtype=np.intp), np.array([run[1] for run in runs], dtype=np.intp)
+
+
+def _max_sum_run_from(scores: list[float], positives: list[int]) -> tuple[int, int]:
+    """``_max_sum_run`` of ``scores``, given the places of its positive ones: a run of scores
+    that are not positive, after a total that is not, only starts the total afresh at each (to a
+    total that is not positive, which beats no best): it is skipped to the next positive score.
+    The totals of the runs in between are summed as ``_max_sum_run`` sums them."""
+    best, best_start, best_end = 0.0, -1, -2
+    n, after = len(scores), 0  # (the positive scores before ``after`` are in runs already summed)
+    for start in positives:
+        if start < after:
+            continue
+        current = scores[start]  # (a total that was not positive starts afresh here)
+        if current > best:
+            best, best_start, best_end = current, start, start
+        i = start + 1
+        while i < n and current > 0:
+            current += scores[i]
+            if current > best:
+                best, best_start, best_end = current, start, i
+            i += 1
+        after = i  # (the score at ``i`` starts afresh: skipped to the next positive one if it is not)
+    return best_start, best_end
 
 
 def _max_sum_run(scores: list[float]) -> tuple[int, int]:

@@ -200,11 +200,12 @@ class Boilerplate(Stage):
         body_words = np.bincount(pages.page[body], weights=words[body].astype(np.float64), minlength=len(pages))
         article = body_words >= self.config.min_body_words - 0.5
         body &= article[pages.page]
+        headed = self._comments_headed(X, hits, pages)
         for k in np.flatnonzero(article).tolist():
             start, end = int(pages.starts[k]), int(pages.starts[k] + pages.sizes[k])
             if self.config.title_lookback > 0:
                 self._find_title(body[start:end], X[start:end], words[start:end], hits[start:end], blocks[start:end])
-            if self.config.comments_cut_words > 0:
+            if self.config.comments_cut_words > 0 and headed[k]:
                 self._cut_comments(body[start:end], X[start:end], hits[start:end])
         if self.config.thread_cut_dates > 0:
             self._cut_threads(body, X, words, texts, pages)
@@ -224,6 +225,14 @@ class Boilerplate(Stage):
             if kind is None and words[i] <= self.config.title_max_words and not X[i, _SEPARATOR_COUNT] and not X[i, _BULLET]:
                 body[i] = True
             return
+
+    def _comments_headed(self, X: np.ndarray, hits: np.ndarray, pages: Pages) -> np.ndarray:
+        """Per page, whether a block of it may be a comments heading (``_cut_comments``'s
+        ``headings``, for all the pages at once: on the others it has nothing to do)."""
+        if self._comments_kind < 0:
+            return np.zeros(len(pages), dtype=bool)
+        headings = (np.expm1(X[:, _WORDS]).round() <= 6) & (hits[:, self._comments_kind] > 0)
+        return np.bincount(pages.page[headings], minlength=len(pages)) > 0
 
     def _cut_comments(self, body: np.ndarray, X: np.ndarray, hits: np.ndarray) -> None:
         """Once the article has begun, a comments heading ends it: reader comments are prose too."""
@@ -334,8 +343,8 @@ class Boilerplate(Stage):
             kinds[i] = "related"  # the teaser of another story (unless the lexicon says more, below)
         hits = extras.counts
         separators = X[:, _SEPARATOR_COUNT]
-        for i in np.flatnonzero(hits.any(axis=1) & ~(body & (words > 6))).tolist():
-            kind = self.lexicon.kind_of(hits[i].tolist(), int(words[i]))
+        rows = np.flatnonzero(hits.any(axis=1) & ~(body & (words > 6)))
+        for i, kind in zip(rows.tolist(), self.lexicon.kinds_of(hits[rows], words[rows])):
             if kind == "cookie_notice" and separators[i] >= 2:
                 kind = "footer"  # "Terms | Privacy policy | Contact": the site's link bar, not a banner
             if kind is not None:
