@@ -232,6 +232,91 @@ def test_a_signature_is_a_date_and_time_with_a_name_at_most():
     assert not _is_signature("* Flood barriers rise along the river - Local news (11 Jan 24)")
 
 
+LISTICLE = [
+    "Six bakeries worth the walk across the old town",
+    "We spent a month eating our way through the old town, queueing before sunrise and comparing crusts, so that you do not have to guess where the good bread is.",
+    "1. Northgate Bread Company",
+    "Opening hours: 7am to 3pm",
+    "The sourdough at Northgate has a dark, blistered crust and a crumb that stays soft for days; the owners still bake every loaf in the brick oven that came with the building.",
+    "2. The Little Rye House",
+    "Opening hours: 6am to 1pm",
+    "A tiny counter with three kinds of rye bread, sold by weight, and a seed loaf that regulars buy by the half; arrive early on Saturdays, because the shelves are empty by ten.",
+    "3. Corner Crumb",
+    "Opening hours: 8am to 6pm",
+    "Corner Crumb is known for its cinnamon buns, but the plain white tin loaf is the reason to come back, with a thin crust and a sweet smell that fills the whole street.",
+    "4. Miller and Daughters",
+    "Opening hours: 7am to 5pm",
+    "The family has milled its own flour for three generations, and you can taste it in the wholemeal loaves, which are heavy, nutty and perfect for thick slices of cheese.",
+    "5. Bridge Street Bakehouse",
+    "Opening hours: 9am to 4pm",
+    "This bakehouse by the river makes flat breads in a wood oven in front of the customers, and the queue on market days stretches past the bridge and along the water.",
+    "6. Sunrise Ovens",
+    "Opening hours: 5am to noon",
+    "Sunrise Ovens bakes for half the cafes in town before it opens its own doors, and the baguettes that are left over at seven are the best bargain in the neighbourhood.",
+]
+MOST_READ = ["Most read", "1. Council approves new parking rules", "2. Tram line to open in autumn", "3. Museum night draws record crowds", "4. Storm closes the harbour road"]
+
+
+def test_numbered_sections_touching_the_body_are_body(reader):
+    """A listicle: numbered sections, each a heading, a short line and a paragraph. The sections
+    look alike, and without the rule the model drops the last of them; with it, the whole list
+    is body. Numbered headlines without prose between them ("Most read") stay boilerplate."""
+    page = dump(NAV, LISTICLE, FOOTER)
+    got = labelled(stage(numbered_sections=True).process(read(reader, page)))
+    for line in LISTICLE:
+        assert got[line] == (BODY, None), line
+    for line in NAV + FOOTER:
+        assert got[line][0] == BOILERPLATE, line
+    without = labelled(stage(numbered_sections=False).process(read(reader, page)))
+    assert any(without[line][0] == BOILERPLATE for line in LISTICLE)
+    headlines = dump(NAV, ARTICLES["en"], MOST_READ, FOOTER)
+    got = labelled(stage(numbered_sections=True).process(read(reader, headlines)))
+    for line in MOST_READ:
+        assert got[line][0] == BOILERPLATE, line
+    for paragraph in ARTICLES["en"]:
+        assert got[paragraph] == (BODY, None), paragraph
+
+
+def test_numbered_lists_follow_their_numbers_past_nested_lists():
+    from textpipe.stages.boilerplate import numbered_lists
+
+    texts = [
+        "Ten steps to a safer office network",  # 0
+        "1. Control who gets in",  # 1
+        "To get started:",  # 2
+        "1. Turn on two-step sign-in",  # 3: a nested list ...
+        "2. Give people only the access they need",  # 4
+        "3. Review the access list every quarter",  # 5
+        "2. Keep the software up to date",  # 6: ... and the outer list goes on
+        "Updates close the holes that attackers use first.",  # 7
+        "3) Encrypt what you keep",  # 8
+        "12. A heading far too long to be a heading because it goes on and on and on and on and on",  # 9
+        "4. Back up every day",  # 10
+    ]
+    words = [len(re.findall(r"\w+", t)) for t in texts]
+    assert numbered_lists(texts, words) == [[1, 6, 8, 10], [3, 4, 5]]
+    assert numbered_lists(texts[:6], words[:6]) == [[3, 4, 5]]  # two headings are no list
+    # a plain numbered list (one line after the other) ends at the next line of prose: a "4." after
+    # it goes on the outer list, whose last heading is "3." as well
+    nested = [
+        "1. Lock the doors",  # 0
+        "Start with who holds the keys.",  # 1
+        "2. Check the windows",  # 2
+        "Old frames let the cold in.",  # 3
+        "3. Keep a record",  # 4
+        "Here is a simple approach:",  # 5
+        "1. Write down every key",  # 6
+        "2. Note who has a copy",  # 7
+        "3. Check the list each spring",  # 8
+        "A notebook by the door is enough.",  # 9
+        "4. Test the alarm",  # 10
+    ]
+    assert numbered_lists(nested, [len(re.findall(r"\w+", t)) for t in nested]) == [[0, 2, 4, 10], [6, 7, 8]]
+    # a list whose headings are far apart is two lists (or none)
+    spread = ["1. One", *["A line of prose in between."] * 30, "2. Two", "3. Three"]
+    assert numbered_lists(spread, [len(re.findall(r"\w+", t)) for t in spread]) == []
+
+
 def test_page_of_only_boilerplate_has_an_empty_body(bp, reader):
     page = dump(
         NAV,

@@ -23,6 +23,9 @@ How a page is labelled:
    prose-like line in a menu or a teaser list stays boilerplate).
    A body of fewer than ``min_body_words`` words is dropped (the page is all boilerplate: nothing
    is invented); the heading-like block just before the body is its title.
+   With ``numbered_sections``, a list of numbered sections ("1. Northgate Bread Company", prose,
+   "2. ...", prose, ...) that touches the body is body from its first heading to its last item:
+   the items of a listicle look alike, and the model takes many of them for a teaser list.
    Reader comments are prose as well: once the body has ``comments_cut_words`` words, a short
    "Comments" heading (or "Reply" line) ends it, and so do ``thread_cut_dates`` comments' signatures
    (short lines of a date and a time of day, each followed by a body paragraph) without a heading.
@@ -71,6 +74,7 @@ _DATE, _BYLINE, _SEPARATOR_COUNT, _BULLET, _SENTENCE_END, _COLON_END, _DIGITS = 
     FEATURES.index(k) for k in ("date", "byline", "separators", "bullet", "sentence_end", "colon_end", "digits")
 )
 _WORDS = FEATURES.index("log_words")
+_BULLET_LEVEL = FEATURES.index("bullet_level")  # 3: a numbered list mark ("1. ", "12) ")
 _HAS_DOM = FEATURES.index("has_dom")
 
 
@@ -104,6 +108,9 @@ class BoilerplateConfig:
     thread_cut_dates: int
     #: a block that ends in a "read more" link ("... says. more »") is a teaser of another story: boilerplate
     teaser_rule: bool
+    #: a list of numbered sections ("1. ...", "2. ...", "3. ...", each heading followed by prose)
+    #: that touches the body is body, all of it: a listicle's items (the model drops many of them)
+    numbered_sections: bool
     #: blocks with more of their characters in links than this get kind "navigation" (when boilerplate)
     max_link_density: float
     #: documents labelled together (one numpy pass over all their blocks; the same labels as one by one)
@@ -205,6 +212,8 @@ class Boilerplate(Stage):
             start, end = int(pages.starts[k]), int(pages.starts[k] + pages.sizes[k])
             if self.config.title_lookback > 0:
                 self._find_title(body[start:end], X[start:end], words[start:end], hits[start:end], blocks[start:end])
+            if self.config.numbered_sections:
+                _keep_numbered_sections(body[start:end], texts[start:end], words[start:end], X[start:end, _BULLET_LEVEL] == 3.0)
             if self.config.comments_cut_words > 0 and headed[k]:
                 self._cut_comments(body[start:end], X[start:end], hits[start:end])
         if self.config.thread_cut_dates > 0:
@@ -449,3 +458,75 @@ def _shape_kinds(X: np.ndarray, texts: list[str], boilerplate: np.ndarray) -> li
         if not (words[i] >= 8 and texts[i].rstrip().endswith(".")):
             kinds[i] = "metadata"
     return kinds
+
+
+#: a numbered heading: "1. Title", "12) Title" (a number of one or two digits, a dot or a bracket, a word)
+_NUMBERED_HEADING = re.compile(r"\s*(\d{1,2})[.)]\s+\w")
+#: a numbered heading has at most this many words
+_HEADING_MAX_WORDS = 15
+#: two headings of one list are at most this many blocks apart
+_SECTION_GAP = 25
+#: a list of sections has at least this many headings ...
+_SECTION_MIN_HEADINGS = 3
+#: ... and at least this many words between each two of them (prose, not a list of headlines)
+_SECTION_MIN_WORDS = 15
+#: a list touches the body when a body block is at most this many blocks before or after it
+_SECTION_REACH = 3
+
+
+def numbered_lists(texts: list[str], words: list[int], candidates: Iterable[int] | None = None) -> list[list[int]]:
+    """The lists of numbered headings of a page ("1. ...", "2. ...", "3. ..."), each as the places
+    of its headings, at least ``_SECTION_MIN_HEADINGS`` of them. A heading numbered n continues
+    the innermost open list whose last heading is n - 1 (closing the lists opened inside it), else
+    it opens a list: so a list nested in a section ("1. Write down every key" under "3. Keep a record")
+    does not break the outer one. A list whose last heading is ``_SECTION_GAP`` blocks back is closed,
+    and so is a tight list (two headings or more, one line after the other: a plain numbered list)
+    at the first other line with a word: the section after it goes on the outer list.
+    ``candidates``: the only blocks (in order) that may be headings (None: all), e.g. those with a
+    numbered list mark."""
+    with_words = np.cumsum(np.asarray(words) > 0)  # blocks with a word up to each block
+    open_lists: list[list[tuple[int, int]]] = []
+    closed: list[list[tuple[int, int]]] = []
+    for i in range(len(texts)) if candidates is None else candidates:
+        match = _NUMBERED_HEADING.match(texts[i]) if 0 < words[i] <= _HEADING_MAX_WORDS else None
+        if match is None:
+            continue
+        if open_lists and with_words[i - 1] > with_words[open_lists[-1][-1][0]]:  # a line with a word since the last heading
+            closed.extend(run for run in open_lists if _is_tight(run))
+            open_lists = [run for run in open_lists if not _is_tight(run)]
+        number = int(match.group(1))
+        closed.extend(run for run in open_lists if i - run[-1][0] > _SECTION_GAP)
+        open_lists = [run for run in open_lists if i - run[-1][0] <= _SECTION_GAP]
+        at = next((k for k in range(len(open_lists) - 1, -1, -1) if open_lists[k][-1][1] == number - 1), None)
+        if at is None:
+            open_lists.append([(i, number)])
+        else:
+            closed.extend(open_lists[at + 1 :])
+            del open_lists[at + 1 :]
+            open_lists[at].append((i, number))
+    closed.extend(open_lists)
+    runs = [[i for i, _ in run] for run in closed if len(run) >= _SECTION_MIN_HEADINGS]
+    return sorted(runs)
+
+
+def _is_tight(run: list[tuple[int, int]]) -> bool:
+    """Two headings or more, each on the line after the last: a plain numbered list, not sections."""
+    return len(run) >= 2 and run[-1][0] - run[0][0] == len(run) - 1
+
+
+def _keep_numbered_sections(body: np.ndarray, texts: list[str], words: np.ndarray, numbered: np.ndarray) -> None:
+    """A list of numbered sections that touches the body (a body block within ``_SECTION_REACH``
+    blocks of it) is body from its first heading to the end of its last section (taken as long as
+    its sections are on average), every block with a word. A list without prose between its
+    headings (the numbered headlines of "Most read") is left alone. ``body``: one page's, in place;
+    ``numbered``: its blocks that start with a numbered list mark (the ``bullet_level`` feature 3)."""
+    if not body.any() or int(np.count_nonzero(numbered)) < _SECTION_MIN_HEADINGS:
+        return
+    counts = np.round(words).astype(int).tolist()
+    for headings in numbered_lists(texts, counts, np.flatnonzero(numbered).tolist()):
+        if min(sum(counts[a + 1 : b]) for a, b in zip(headings, headings[1:])) < _SECTION_MIN_WORDS:
+            continue
+        first, last = headings[0], headings[-1]
+        end = min(len(texts), last + max(1, round((last - first) / (len(headings) - 1))))
+        if body[max(0, first - _SECTION_REACH) : end + _SECTION_REACH].any():
+            body[first:end] |= words[first:end] > 0.5
