@@ -40,7 +40,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", required=True, help="JSONL(.gz) of pages with text, html and gold (e.g. ../shared/corpora/boilerplate-dev.jsonl.gz)")
     parser.add_argument("--out", default=str(DEFAULT_OUT), help="where to write the model (default: the shipped model)")
     parser.add_argument("--fold-models", metavar="DIR", help="also fit one model per site fold and write them to DIR")
+    parser.add_argument("--folds-only", action="store_true", help="fit only the fold models (--fold-models), not the model at --out")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE",
+        help="a tree setting of both stages other than the shipped one (e.g. min_samples_leaf=20), to compare settings by the fold models",
+    )
+    parser.add_argument("--set-stage1", action="append", default=[], metavar="KEY=VALUE", help="the same, first stage only")
+    parser.add_argument("--set-stage2", action="append", default=[], metavar="KEY=VALUE", help="the same, second stage only")
     args = parser.parse_args(argv)
+    if args.folds_only and not args.fold_models:
+        parser.error("--folds-only needs --fold-models DIR")
+    try:
+        params = {**bt.PARAMS, **settings(args.set + args.set_stage1, bt.PARAMS)}
+        params_stage2 = {**bt.PARAMS_STAGE2, **settings(args.set + args.set_stage2, bt.PARAMS_STAGE2)}
+    except ValueError as error:
+        parser.error(str(error))
     if not Path(args.data).is_file():
         print(f"train_boilerplate: no data at {args.data!r}; pass --data PATH to the boilerplate JSONL(.gz)", file=sys.stderr)
         return 2
@@ -48,19 +62,32 @@ def main(argv: list[str] | None = None) -> int:
     rows = bt.read_pages(args.data)
     pages = bt.build_pages(rows)
     print(f"{len(rows)} pages -> {len(pages)} training pages, {sum(len(p.y) for p in pages)} blocks ({time.time() - start:.0f}s)", flush=True)
-    model = bt.train(pages)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    model.save(args.out)
-    print(f"wrote {args.out} ({Path(args.out).stat().st_size // 1024} KiB, {model.trees} trees; {time.time() - start:.0f}s)", flush=True)
+    print(f"settings: {params}; second stage: {params_stage2}", flush=True)
+    if not args.folds_only:
+        model = bt.train(pages, params=params, params_stage2=params_stage2)
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        model.save(args.out)
+        print(f"wrote {args.out} ({Path(args.out).stat().st_size // 1024} KiB, {model.trees} trees; {time.time() - start:.0f}s)", flush=True)
     if args.fold_models:
         out = Path(args.fold_models)
         out.mkdir(parents=True, exist_ok=True)
         folds = bt.site_folds(p.site for p in pages)
         for k in range(bt.FOLDS):
-            fold_model = bt.train([p for p in pages if folds[p.site] != k])
+            fold_model = bt.train([p for p in pages if folds[p.site] != k], params=params, params_stage2=params_stage2)
             fold_model.save(out / f"fold{k}.json")
             print(f"wrote {out / f'fold{k}.json'} ({time.time() - start:.0f}s)", flush=True)
     return 0
+
+
+def settings(pairs: list[str], shipped: dict[str, object]) -> dict[str, object]:
+    """``KEY=VALUE`` pairs as tree settings, each value of the type of the shipped one."""
+    out: dict[str, object] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or key not in shipped:
+            raise ValueError(f"--set {pair!r}: expected KEY=VALUE with KEY one of {', '.join(shipped)}")
+        out[key] = type(shipped[key])(value)
+    return out
 
 
 if __name__ == "__main__":

@@ -146,16 +146,21 @@ def _fit(pages: Sequence[Page], matrices: Sequence[np.ndarray], params: dict[str
     return fit(X, y, params, sample_weight=w, features=features)
 
 
-def train(pages: Sequence[Page], stacked: bool = True) -> BoilerplateModel:
+def train(
+    pages: Sequence[Page], stacked: bool = True, params: dict[str, Any] | None = None, params_stage2: dict[str, Any] | None = None
+) -> BoilerplateModel:
     """Fit the first stage on ``pages``; then, if ``stacked``, the second stage on the first stage's
-    out-of-fold probabilities (inner folds by site, so it learns from honest probabilities)."""
-    stage1 = _fit(pages, [p.X for p in pages], PARAMS, FEATURES)
+    out-of-fold probabilities (inner folds by site, so it learns from honest probabilities).
+    ``params`` / ``params_stage2``: the trees' settings (default ``PARAMS`` / ``PARAMS_STAGE2``)."""
+    params = PARAMS if params is None else params
+    params_stage2 = PARAMS_STAGE2 if params_stage2 is None else params_stage2
+    stage1 = _fit(pages, [p.X for p in pages], params, FEATURES)
     if not stacked:
         return BoilerplateModel(stage1)
     folds = site_folds(p.site for p in pages)
     oof: dict[int, np.ndarray] = {}
     for k in range(FOLDS):
-        inner = _fit([p for p in pages if folds[p.site] != k], [p.X for p in pages if folds[p.site] != k], PARAMS, FEATURES)
+        inner = _fit([p for p in pages if folds[p.site] != k], [p.X for p in pages if folds[p.site] != k], params, FEATURES)
         for i, p in enumerate(pages):
             if folds[p.site] == k:
                 oof[i] = inner.predict_proba(p.X)
@@ -163,7 +168,7 @@ def train(pages: Sequence[Page], stacked: bool = True) -> BoilerplateModel:
     stage2 = []
     for features in STAGE2_MEMBERS:
         columns = [CONTEXT_FEATURES.index(f) for f in features]
-        stage2.append(_fit(pages, [z[:, columns] for z in Z], PARAMS_STAGE2, features))
+        stage2.append(_fit(pages, [z[:, columns] for z in Z], params_stage2, features))
     return BoilerplateModel(stage1, stage2)
 
 
