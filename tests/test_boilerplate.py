@@ -179,11 +179,28 @@ def test_teasers_ending_in_a_read_more_link_are_boilerplate(reader):
     assert any(without[teaser][0] == BODY for teaser in TEASERS)
 
 
+def test_a_teaser_gets_the_kind_related_only_with_the_rule(reader):
+    """Off, the rule leaves kinds alone too: no block is "related" for its "read more" link."""
+    teaser = "Harbour festival. more »"
+    page = dump(NAV, ARTICLES["en"], [teaser] * 3, FOOTER)
+    kinds = {}
+    for on in (True, False):
+        doc = stage(teaser_rule=on).process(read(reader, page))
+        kinds[on] = [b.kind for b in doc.blocks if doc.text[b.start : b.end] == teaser]
+    assert kinds[True] and all(kind == "related" for kind in kinds[True])
+    assert kinds[False] and all(kind != "related" for kind in kinds[False])
+
+
 def test_read_more_link_at_the_end_of_a_block():
     from textpipe.boilerplate_features import TEASER_END
 
     ends = ["Harbour festival returns. more »", "Summary of the story … Read more »", "Podsumowanie tekstu. Więcej»", "Краткое изложение новости. Подробнее", "czytaj dalej >", "Continue reading →"]
-    not_ends = ["Prices don't tell the full story.", "We want more", "She said she wanted more.", "Read more about it in our guide to the river walks", "Подробнее об этом читайте ниже"]
+    not_ends = [
+        "Prices don't tell the full story.", "We want more", "She said she wanted more.", "Read more about it in our guide to the river walks",
+        "Подробнее об этом читайте ниже",
+        # a sentence that ends in "more" or "далее" and an ellipsis is no link
+        "Volunteers brought sandbags, pumps, boats and more...", "Соседи принесли мешки, насосы, лодки и так далее…",
+    ]
     assert all(TEASER_END.search(text) for text in ends)
     assert not any(TEASER_END.search(text) for text in not_ends)
     extras = PageExtras()
@@ -1285,7 +1302,7 @@ def test_batch_size_must_be_positive():
 
 
 def test_windows_means_and_neighbours_of_a_batch_are_those_of_each_page_to_the_bit():
-    from textpipe.boilerplate_features import Pages, _along, _page_means, _windows
+    from textpipe.boilerplate_features import Pages, _page_means, _windows, along
 
     rng = np.random.default_rng(31)
     sizes = [1, 2, 40, 3, 1, 17, 250, 9]
@@ -1298,7 +1315,7 @@ def test_windows_means_and_neighbours_of_a_batch_are_those_of_each_page_to_the_b
     assert np.array_equal(_bits(_page_means(column, pages)), _bits(np.array([column[start:end].mean() for start, end in pages.spans()])))
     for offset in (-3, -1, 1, 2):
         expected = [column[start + i + offset] if 0 <= i + offset < end - start else -1.0 for start, end in pages.spans() for i in range(end - start)]
-        assert _along(column, offset, pages, -1.0).tolist() == np.array(expected, dtype=np.float32).tolist()
+        assert along(column, offset, pages, -1.0).tolist() == np.array(expected, dtype=np.float32).tolist()
     p = rng.random(sum(sizes))
     X = np.zeros((sum(sizes), len(FEATURES)), dtype=np.float32, order="F")
     X[:, FEATURES.index("log_words")] = np.log1p(rng.integers(0, 60, sum(sizes)))

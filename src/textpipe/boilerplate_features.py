@@ -99,17 +99,18 @@ _MAX_STOP_LANGS = 30
 PHRASE_BIT, MONTH_BIT, BYLINE_BIT, SECOND_BIT, ALONE_BIT, TEASER_BIT = (1 << (_MAX_STOP_LANGS + k) for k in range(6))
 #: ``Lexicon.prefixed`` checks at most this many first characters of a token at once
 _PREFIX_COLUMNS = 4
-#: the words a "read more" link ends with ("more »", "Read more", "Подробнее", "Czytaj dalej"): a block whose last
-#: token is one of these is tried against ``TEASER_END`` (``TEASER_BIT`` marks them among the token codes)
-_TEASER_LAST_WORDS = ("more", "reading", "story", "подробнее", "далее", "полностью", "докладніше", "далі", "dalej", "więcej", "weiterlesen")
 _TEASER_MARKERS = (
-    r"read more|continue reading|full story|more|читать далее|читать полностью|подробнее|далее|читати далі|докладніше|"
-    r"czytaj dalej|czytaj więcej|więcej|weiterlesen"
+    "read more", "continue reading", "full story", "more", "читать далее", "читать полностью", "подробнее", "далее",
+    "читати далі", "докладніше", "czytaj dalej", "czytaj więcej", "więcej", "weiterlesen",
 )
+#: the words a "read more" link ends with: a block whose last token is one of these is tried against
+#: ``TEASER_END`` (``TEASER_BIT`` marks them among the token codes)
+_TEASER_LAST_WORDS = frozenset(marker.split()[-1] for marker in _TEASER_MARKERS)
 #: a block that ends in a "read more" link: the marker after the end of a sentence ("...says. Read more",
-#: "... правительства. Подробнее"), or followed by an arrow ("more »", "Więcej»"): the teaser of another story
+#: "... правительства. Подробнее"), or followed by an arrow ("more »", "Więcej»"): the teaser of another story.
+#: Not a marker after a word and before an ellipsis: "...boats and more...", "и так далее…" end sentences.
 TEASER_END = re.compile(
-    rf"(?i)(?:[.!?…][\"'”»)\]]*\s*(?:{_TEASER_MARKERS})\s*[»›>→…]*|(?:^|\s)(?:{_TEASER_MARKERS})\s*(?:[»›→]|>+|\.\.\.|…)[\s»›>→]*)$"
+    rf"(?i)(?:[.!?…][\"'”»)\]]*\s*(?:{'|'.join(_TEASER_MARKERS)})\s*[»›>→…]*|(?:^|\s)(?:{'|'.join(_TEASER_MARKERS)})\s*(?:[»›→]|>+)[\s»›>→]*)$"
 )
 _BYLINE_STARTS = ("by", "posted by", "written by", "author", "автор", "аўтар", "автор:", "autor", "фото", "photo", "foto", "текст", "von")
 BYLINE = re.compile(rf"(?i)^(?:[*+•-]\s+)?(?:{'|'.join(map(re.escape, _BYLINE_STARTS))})\b[:\s]")
@@ -1009,7 +1010,8 @@ def _teaser_ends(texts: Sequence[str], tok: _Tokens, codes: np.ndarray, has_word
     last = np.searchsorted(tok.block, np.arange(n), side="right") - 1  # each block's last token, if it has words
     candidates = np.flatnonzero(has_words & ((codes[np.maximum(last, 0)] & TEASER_BIT) != 0)).tolist()
     for i in candidates:
-        teasers[i] = TEASER_END.search(texts[i].rstrip()[-80:]) is not None
+        text = texts[i].rstrip()
+        teasers[i] = TEASER_END.search(text, max(0, len(text) - 80)) is not None  # (not at a cut: "^" is the block's start)
     return teasers
 
 
@@ -1327,7 +1329,7 @@ def _windows_of(running: np.ndarray, radii: Sequence[int], pages: Pages) -> list
     return out
 
 
-def _along(values: np.ndarray, offset: int, pages: Pages, fill: float) -> np.ndarray:
+def along(values: np.ndarray, offset: int, pages: Pages, fill: float) -> np.ndarray:
     """Per row, the row ``offset`` places away on its page (``values[i + offset]``), ``fill`` past
     the page's ends."""
     n, k = len(values), min(abs(offset), len(values))
@@ -1461,7 +1463,7 @@ def _context_features(X: np.ndarray, chars: np.ndarray, words: np.ndarray, pages
     X[:, _INDEX["rel_words"]] = words / np.where(largest == 0, 1.0, largest)[page]
     # the neighbours' columns (-1 past the page's ends)
     neighbours = X[:, _NEIGHBOUR_COLUMNS]
-    X[:, _NEIGHBOURS0 : _NEIGHBOURS0 + 4 * len(_NEIGHBOUR)] = np.concatenate([_along(neighbours, offset, pages, -1.0) for offset in (-1, 1, -2, 2)], axis=1)
+    X[:, _NEIGHBOURS0 : _NEIGHBOURS0 + 4 * len(_NEIGHBOUR)] = np.concatenate([along(neighbours, offset, pages, -1.0) for offset in (-1, 1, -2, 2)], axis=1)
 
 
 # -- second stage: the first stage's probabilities in their context -----------------------------------
@@ -1492,7 +1494,7 @@ def context_features(p: np.ndarray, X: np.ndarray, terms: Terms | None = None, p
     q = np.clip(p, 1e-4, 1 - 1e-4)
     Z[:, 0] = p
     Z[:, 1] = np.log(q / (1 - q))
-    around = {offset: _along(p, offset, pages, -1.0) for offset in (-3, -2, -1, 1, 2, 3)}  # -1 past the page's ends
+    around = {offset: along(p, offset, pages, -1.0) for offset in (-3, -2, -1, 1, 2, 3)}  # -1 past the page's ends
     col = 2
     for offset in (1, 2, 3):
         Z[:, col], Z[:, col + 1] = around[-offset], around[offset]

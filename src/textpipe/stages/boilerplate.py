@@ -62,7 +62,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..boilerplate_features import FEATURES, PageExtras, Pages, batch_features
+from ..boilerplate_features import FEATURES, PageExtras, Pages, along, batch_features
 from ..boilerplate_model import BoilerplateModel, load_lexicon, load_model, main_regions, site_key
 from ..document import BODY, BOILERPLATE, Block, Document
 from ..recurring import RecurringLines, RecurringTable, load_table
@@ -104,7 +104,7 @@ class BoilerplateConfig:
     comments_cut_words: int
     #: reader comments without a heading: once the body has ``comments_cut_words`` words, this many
     #: comments' signatures (short lines of a date and a time of day, a name at most), each followed
-    #: by a body paragraph, end it at the first of them (0: never)
+    #: by a body paragraph, end it at the first of them (0: never; never either when ``comments_cut_words`` is 0)
     thread_cut_dates: int
     #: a block that ends in a "read more" link ("... says. more »") is a teaser of another story: boilerplate
     teaser_rule: bool
@@ -216,7 +216,7 @@ class Boilerplate(Stage):
                 _keep_numbered_sections(body[start:end], texts[start:end], words[start:end], X[start:end, _BULLET_LEVEL] == 3.0)
             if self.config.comments_cut_words > 0 and headed[k]:
                 self._cut_comments(body[start:end], X[start:end], hits[start:end])
-        if self.config.thread_cut_dates > 0:
+        if self.config.thread_cut_dates > 0 and self.config.comments_cut_words > 0:
             self._cut_threads(body, X, words, texts, pages)
         return body, X, extras
 
@@ -283,9 +283,7 @@ class Boilerplate(Stage):
         running = np.cumsum(body_words) - body_words  # body words before each block (whole numbers: exact)
         seen = running - running[pages.starts][page]  # ...on its page
         prose = body & (words > 7.5)
-        followed = np.zeros(len(body), dtype=bool)
-        for offset in (1, 2, 3):
-            followed[:-offset] |= prose[offset:] & (page[offset:] == page[:-offset])
+        followed = along(prose, 1, pages, False) | along(prose, 2, pages, False) | along(prose, 3, pages, False)
         candidates = np.flatnonzero(dated & followed & (seen >= self.config.comments_cut_words)).tolist()
         if len(candidates) < needed:
             return
@@ -339,6 +337,9 @@ class Boilerplate(Stage):
         knows, else ``navigation`` for a block mostly of links), else the shape. Only the blocks
         that have such evidence are visited."""
         kinds = _shape_kinds(X, texts, ~body)
+        if self.config.teaser_rule:  # the teaser of another story, unless the hints or the lexicon say more
+            for i in np.flatnonzero(extras.teasers & ~body).tolist():
+                kinds[i] = kinds[i] or "related"
         if extras.hint_kinds:
             hint_kinds = extras.hint_kinds
             for i in np.flatnonzero(~body).tolist():
@@ -348,8 +349,6 @@ class Boilerplate(Stage):
             for i in np.flatnonzero(links).tolist():
                 if hint_kinds[i] is None:
                     kinds[i] = "navigation"
-        for i in np.flatnonzero(extras.teasers & ~body).tolist():
-            kinds[i] = "related"  # the teaser of another story (unless the lexicon says more, below)
         hits = extras.counts
         separators = X[:, _SEPARATOR_COUNT]
         rows = np.flatnonzero(hits.any(axis=1) & ~(body & (words > 6)))
