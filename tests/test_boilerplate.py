@@ -951,6 +951,102 @@ def test_line_blocks_found_by_their_newlines_equal_the_regex():
         assert line_blocks(text) == [Block(*m.span()) for m in _TRIMMED_LINE.finditer(text)]
 
 
+METADATA = {
+    "caption": "Workers on the embankment on Monday. (Photo: City press office)",
+    "caption_ru": "Рабочие на набережной. Фото: пресс-служба администрации",
+    "caption_pl": "Robotnicy na bulwarze (fot. Urząd Miasta)",
+    "tags": "Tags: floods, river, embankment",
+    "tags_ru": "Теги: паводок, дамбы, набережная",
+    "byline": "By Anna Nowak",
+    "dateline": "9 декабря 2023 года, 17:54",
+}
+
+
+def test_captions_tags_bylines_and_datelines_are_metadata(reader):
+    """Between the title and the article (and after it) a text dump keeps the photo's caption or
+    credit, the byline, the date and time, the tags: short lines the model often takes for the
+    article's own. With ``metadata_rule`` they are boilerplate of kind ``metadata``."""
+    title, *paragraphs = ARTICLES["en"]
+    article = [title, METADATA["byline"], METADATA["dateline"], METADATA["caption"], paragraphs[0], METADATA["caption_ru"], *paragraphs[1:3],
+               METADATA["caption_pl"], *paragraphs[3:], METADATA["tags"], METADATA["tags_ru"]]
+    page = dump(NAV, article, FOOTER)
+    got = labelled(stage(metadata_rule=True).process(read(reader, page)))
+    for name, line in METADATA.items():
+        assert got[line] == (BOILERPLATE, "metadata"), name
+    for paragraph in paragraphs:
+        assert got[paragraph] == (BODY, None), paragraph
+    without = labelled(stage(metadata_rule=False).process(read(reader, page)))
+    assert without[METADATA["caption"]] == (BODY, None)  # the model alone keeps the caption
+    assert all(without[METADATA[name]][1] != "metadata" for name in ("caption_ru", "caption_pl", "tags", "tags_ru"))
+
+
+@pytest.mark.parametrize("lang, section", [("en", "Business"), ("ru", "Общество"), ("pl", "Gospodarka")])
+def test_a_section_name_before_the_article_is_no_title(reader, lang, section):
+    """The title finder takes the heading-like block just before the body; a site's section name
+    ("Business") stands there as often as the article's title does, and the model gives it a far
+    lower probability. With ``title_min_probability`` it stays navigation; the title stays body."""
+    title, *paragraphs = ARTICLES[lang]
+    for heading in (section, title):
+        page = dump(NAV, [heading], paragraphs, FOOTER)
+        got = labelled(stage().process(read(reader, page)))
+        assert got[heading] == ((BOILERPLATE, "navigation") if heading == section else (BODY, None)), heading
+        assert all(got[paragraph] == (BODY, None) for paragraph in paragraphs)
+    old = labelled(stage(title_min_probability=0.0).process(read(reader, dump(NAV, [section], paragraphs, FOOTER))))
+    assert old[section] == (BODY, None)  # taken for the title without the threshold
+
+
+def test_a_line_repeated_on_the_page_is_body_once(reader):
+    """A text dump repeats lines: the title over itself, a table of contents' entries before their
+    headings, the whole article (a print version). The article is body once, in its last copy;
+    another page's copy of the same text is no copy."""
+    title, *paragraphs = ARTICLES["en"]
+    contents = paragraphs[:2]
+    page = dump(NAV, [title, title], contents, ARTICLES["en"], paragraphs, FOOTER)
+    doc = stage(body_once=True).process(read(reader, page))
+    for line in ARTICLES["en"]:
+        assert doc.body.count(line) == 1, line
+    assert "\n".join(paragraphs) in doc.body  # the last copy, whole
+    without = stage(body_once=False).process(read(reader, page))
+    assert sum(without.body.count(line) for line in paragraphs) > len(paragraphs)
+    # pages labelled together: each keeps its own copy of a text the other page has too
+    docs = list(stage(body_once=True, batch_size=8).run([read(reader, dump(NAV, ARTICLES["en"], FOOTER), id=f"p{k}") for k in range(2)]))
+    assert all(doc.body.count(paragraphs[0]) == 1 for doc in docs)
+
+
+def test_a_caption_is_a_short_block_with_a_credit_or_tags_that_is_no_sentence():
+    from textpipe.boilerplate_features import is_caption
+
+    captions = [
+        "Здание суда. Фото с сайта mos.ru", "Кадр телеканала «Россия 1»", "Фото: РИА Новости", "Workers on the embankment (Picture: EPA)",
+        "Photo credit: Anna Nowak", "PHOTOS: The floods of 2021", "Credit: Reuters/Anna Nowak", "fot. YouTube.com", "Zdjęcie: PAP",
+        "The river at night... View Full Caption", "Tags: floods, rivers", "tagi: powódź, rzeka", "Метки: паводок",
+        "Więcej o: powódź , rzeka , zapory", "Posted in: News , Local Tags: floods", "The bakery at dawn. | Photo by Anna Nowak",
+    ]
+    not_captions = [
+        "* Has nice images: the guide shows pictures of every bakery", "Optimize the title tags: use the main keywords first.",
+        "Фотография дня", "The photographer waited for the light", "Kadry z filmu", "We tagged the photos ourselves.",
+        "Price tags: from 10 to 20 euros.", "Fotografia: sztuka czekania na światło.", "A photo by her son won the prize",
+    ]
+    assert [c for c in captions if not is_caption(c)] == []
+    assert [c for c in not_captions if is_caption(c)] == []
+
+
+def test_captions_found_through_the_token_codes_equal_the_plain_check():
+    """``PageExtras.captions`` reads only the short blocks with a word of ``CAPTION_WORDS``: the same
+    as ``is_caption`` on every block of at most ``CAPTION_MAX_WORDS`` words."""
+    from textpipe.boilerplate_features import CAPTION_MAX_WORDS, is_caption
+
+    texts = list(METADATA.values()) + ARTICLES["en"] + ARTICLES["ru"] + NAV + FOOTER + [
+        "Здание суда. Фото с сайта mos.ru", "FOTO: Anna Nowak", "(AP Photo/Anna Nowak)", "Tags:floods", "КЛЮЧЕВЫЕ СЛОВА: паводок",
+        "Słowa kluczowe: powódź", "A long paragraph that mentions a photo: " + "word " * 30, "Image: a", "",
+    ]
+    extras = PageExtras()
+    page_features(texts, [None] * len(texts), load_lexicon("builtin"), extras)
+    expected = [len(re.findall(r"\w+", t)) <= CAPTION_MAX_WORDS and bool(re.search(r"\w", t)) and is_caption(t) for t in texts]
+    assert extras.captions.tolist() == expected
+    assert sum(expected) >= 12
+
+
 def test_kinds_of_many_blocks_at_once_equal_kind_of_one_by_one():
     lex = load_lexicon("builtin")
     rng = np.random.default_rng(37)
@@ -1169,6 +1265,8 @@ def _batch_pages(reader) -> list[Document]:
         dump(ARTICLES["uk"][:1]),
         "*\n\n+\n\n|\n",
         dump(["January 5, 2024 - Posted by Anna Smith"], ARTICLES["ru"], ["Автор: Иван Петров"]),
+        dump(NAV, ARTICLES["en"][:1], ARTICLES["en"], ARTICLES["en"][1:3], FOOTER),  # lines repeated on the page (``body_once``)
+        dump(ARTICLES["pl"][:2], list(METADATA.values()), ARTICLES["pl"][2:]),  # captions, tags, a byline, a date (``metadata_rule``)
     ]
     docs = [read(reader, text, id=f"t{k}") for k, text in enumerate(texts)]
     for k, lang in enumerate(("ru", "en")):

@@ -96,7 +96,7 @@ def alternation(words: Sequence[str]) -> str:
 _MONTH = alternation(_MONTHS.split("|"))
 DATE_WORDS = re.compile(rf"(?i:\b(?:{_MONTH})\.?\s+\d{{1,2}}\b|\b\d{{1,2}}\.?\s+(?:{_MONTH})\b)")
 _MAX_STOP_LANGS = 30
-PHRASE_BIT, MONTH_BIT, BYLINE_BIT, SECOND_BIT, ALONE_BIT, TEASER_BIT = (1 << (_MAX_STOP_LANGS + k) for k in range(6))
+PHRASE_BIT, MONTH_BIT, BYLINE_BIT, SECOND_BIT, ALONE_BIT, TEASER_BIT, CAPTION_BIT = (1 << (_MAX_STOP_LANGS + k) for k in range(7))
 #: ``Lexicon.prefixed`` checks at most this many first characters of a token at once
 _PREFIX_COLUMNS = 4
 _TEASER_MARKERS = (
@@ -106,6 +106,35 @@ _TEASER_MARKERS = (
 #: the words a "read more" link ends with: a block whose last token is one of these is tried against
 #: ``TEASER_END`` (``TEASER_BIT`` marks them among the token codes)
 _TEASER_LAST_WORDS = frozenset(marker.split()[-1] for marker in _TEASER_MARKERS)
+#: a photo's caption or credit, in a lower-cased block: "Фото: РИА Новости", "Фото с сайта ...",
+#: "Кадр телеканала ...", "(Picture: EPA)", "(Photo via ...)", "Photo credit: ...", "Credit: Reuters",
+#: "fot. PAP", "Zdjęcie: ...", "... | Photo by Anna Nowak". An English marker with a colon or "by"
+#: (the group "lead") counts only at the block's start or after a sentence, a bracket, a dash, a bar
+#: or a list mark (``_LEAD_AFTER``): "Has nice images: ..." is a list item's lead-in, "a photo by her
+#: son won" a sentence. (Every branch starts with a letter or a bracket, without "(?i)" or "\b": the
+#: regex engine skips to the places that can start one, several times faster on short blocks.)
+CREDIT = re.compile(
+    r"фото\s*(?::|—|с сайта|пользовател|из архива|автора)|кадр (?:телеканала|из\b)|\((?:ap |afp )?(?:photo|picture|image)s?\b"
+    r"|view full caption|fot\.|(?:fot|foto|zdjęcie|zdjęcia)\s*:"
+    r"|(?P<lead>(?:(?:photo|picture|image)s?(?: credit)?|credit)\s*:|(?:photo|picture|image)s? (?:by|courtesy of|via)\b)"
+)
+#: what may stand before an English credit's marker (the group "lead"; past the white space before it)
+_LEAD_AFTER = (".", "(", "|", "—", "–", "-", "*", "+", "•")
+#: a list of tags, in a lower-cased block: "Tags: floods, rivers", "Теги: ...", "Метки: ...", "tagi: ...",
+#: "Więcej o: ..." (a word of its own, in a block that is no sentence: "Optimize the title tags: use
+#: ..." is a paragraph's lead-in)
+TAGS = re.compile(r"(?<!\w)(?:tags?|tagi|тэги|теги|метки|ключевые слова|keywords|słowa kluczowe|więcej o)\s*:")
+#: a match of ``CREDIT`` or ``TAGS`` holds one of these words (``CAPTION_BIT`` marks them among the
+#: token codes): only the blocks with one are searched
+CAPTION_WORDS = frozenset((
+    "фото", "кадр", "photo", "photos", "picture", "pictures", "image", "images", "credit", "caption", "fot", "foto", "zdjęcie", "zdjęcia",
+    "tag", "tags", "tagi", "тэги", "теги", "метки", "ключевые", "keywords", "kluczowe", "więcej",
+))
+#: a caption or a list of tags has at most this many words
+CAPTION_MAX_WORDS = 25
+#: a block that ends in one of these (before closing quotes and brackets) is a sentence
+_SENTENCE_ENDS = (".", "!", "?", "…")
+_CLOSING_MARKS = "\"'”»)"
 #: a block that ends in a "read more" link: the marker after the end of a sentence ("...says. Read more",
 #: "... правительства. Подробнее"), or followed by an arrow ("more »", "Więcej»"): the teaser of another story.
 #: Not a marker after a word and before an ellipsis: "...boats and more...", "и так далее…" end sentences.
@@ -226,7 +255,7 @@ class Lexicon:
         for first, entries in phrases.items():
             for seq, prefix, _ in entries:
                 special.append((first, ALONE_BIT) if len(seq) <= 1 + prefix else (seq[1], SECOND_BIT))
-        special += [(t, TEASER_BIT) for t in _TEASER_LAST_WORDS]
+        special += [(t, TEASER_BIT) for t in _TEASER_LAST_WORDS] + [(t, CAPTION_BIT) for t in CAPTION_WORDS]
         for word, bit in words_and_bits + special:
             codes[word] = codes.get(word, 0) | bit
         return cls(tuple(specs), phrases, tuple(prefixes), tuple(p for p, _ in prefixes), tuple(symbols), html_hints, html_body, stopwords, codes)
@@ -876,6 +905,12 @@ class PageExtras:
     link_density: np.ndarray = field(default_factory=lambda: np.zeros(0))
     #: per block, whether it ends in a "read more" link (a teaser of another story)
     teasers: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    #: per block, whether it is a photo's caption or credit or a list of tags (``is_caption``, for
+    #: the blocks of at most ``CAPTION_MAX_WORDS`` words)
+    captions: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    #: per block, whether the stage's metadata rule took it for a caption, tags, a byline or a
+    #: date line (set by the stage; empty without the rule)
+    metadata: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     @property
     def hits(self) -> list[list[int] | None]:
@@ -994,6 +1029,7 @@ def batch_features(texts: Sequence[str], hints: Sequence[BlockHints | None], lex
     X[:, col["urlish"]] = tok.blocks_matching(*_URLISH_PARTS)
     if extras is not None:
         extras.teasers = _teaser_ends(texts, tok, codes, has_words)
+        extras.captions = _captions(texts, tok, codes, w)
     if any(map(is_not, hints, repeat(None))):
         _dom_features(X, hints, lexicon, extras)
     _context_features(X, chars, w, pages)
@@ -1013,6 +1049,34 @@ def _teaser_ends(texts: Sequence[str], tok: _Tokens, codes: np.ndarray, has_word
         text = texts[i].rstrip()
         teasers[i] = TEASER_END.search(text, max(0, len(text) - 80)) is not None  # (not at a cut: "^" is the block's start)
     return teasers
+
+
+def is_sentence(text: str) -> bool:
+    """Whether a block ends like a sentence ("...", "?", "." before closing quotes and brackets)."""
+    return text.rstrip().rstrip(_CLOSING_MARKS).endswith(_SENTENCE_ENDS)
+
+
+def is_caption(text: str) -> bool:
+    """Whether a (short) block is a photo's caption or credit, or a list of tags that is no sentence."""
+    lowered = text.lower()
+    for match in CREDIT.finditer(lowered):
+        if match.group("lead") is None:
+            return True
+        before = lowered[: match.start()].rstrip()
+        if not before or before.endswith(_LEAD_AFTER):
+            return True
+    return TAGS.search(lowered) is not None and not is_sentence(text)
+
+
+def _captions(texts: Sequence[str], tok: _Tokens, codes: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Per block, ``is_caption`` for the blocks of at most ``CAPTION_MAX_WORDS`` words with a word of
+    ``CAPTION_WORDS`` (False for the others, without a look at their text)."""
+    marked = np.zeros(len(texts), dtype=bool)
+    marked[tok.block[(codes & CAPTION_BIT) != 0]] = True
+    captions = np.zeros(len(texts), dtype=bool)
+    for i in np.flatnonzero(marked & (w <= CAPTION_MAX_WORDS)).tolist():
+        captions[i] = is_caption(texts[i])
+    return captions
 
 
 def _lowered(texts: Sequence[str], joined: str, page: _PageChars) -> tuple[str, _PageChars]:

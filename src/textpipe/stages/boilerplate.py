@@ -22,13 +22,17 @@ How a page is labelled:
    between body paragraphs stays body), outside it only blocks above ``outside_threshold`` (a stray
    prose-like line in a menu or a teaser list stays boilerplate).
    A body of fewer than ``min_body_words`` words is dropped (the page is all boilerplate: nothing
-   is invented); the heading-like block just before the body is its title.
+   is invented); the heading-like block just before the body is its title (if the model gives it
+   ``title_min_probability`` at least: a section's name stands there too).
    With ``numbered_sections``, a list of numbered sections ("1. Northgate Bread Company", prose,
    "2. ...", prose, ...) that touches the body is body from its first heading to its last item:
    the items of a listicle look alike, and the model takes many of them for a teaser list.
    Reader comments are prose as well: once the body has ``comments_cut_words`` words, a short
    "Comments" heading (or "Reply" line) ends it, and so do ``thread_cut_dates`` comments' signatures
    (short lines of a date and a time of day, each followed by a body paragraph) without a heading.
+   With ``body_once``, a body line repeated on the page (5 words or more) is body once, its last
+   copy; with ``metadata_rule``, a short body block that is a photo's caption or credit, a list of
+   tags, a byline or a date with a time of day is boilerplate of kind ``metadata``.
 5. **Batch evidence** (``recurring_lines``): in a stream of documents, a line that recurs on
    ``recurring_min_pages`` pages of one site (URL host, or source when there is no URL) is
    boilerplate (``textpipe.recurring``). In a stream, the stage keeps a bounded LRU of line hashes
@@ -38,8 +42,8 @@ How a page is labelled:
    ``textpipe run`` counts the lines of all its inputs first and every worker reads that table
    (``recurring_table``): the output depends on the inputs alone. Off in the default pipeline.
 6. **Kinds**: a boilerplate block's kind comes from the lexicon (``data/boilerplate.toml``), its
-   HTML hints, or its shape (dates and bylines are ``metadata``, short items between separators are
-   ``navigation``); a cookie-notice phrase in a link bar ("Terms | Privacy policy | Contact") makes
+   HTML hints, or its shape (dates and bylines are ``metadata``, and so, with ``metadata_rule``, are
+   captions and tags; short items between separators are ``navigation``); a cookie-notice phrase in a link bar ("Terms | Privacy policy | Contact") makes
    it ``footer``; a "Comments" / "Read also" heading gives its kind to the blocks after it, and a
    consent banner's other lines take ``cookie_notice``; otherwise ``navigation`` before the body,
    ``other`` after it.
@@ -62,7 +66,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..boilerplate_features import FEATURES, PageExtras, Pages, along, batch_features
+from ..boilerplate_features import FEATURES, PageExtras, Pages, along, batch_features, is_sentence
 from ..boilerplate_model import BoilerplateModel, load_lexicon, load_model, main_regions, site_key
 from ..document import BODY, BOILERPLATE, Block, Document
 from ..recurring import RecurringLines, RecurringTable, load_table
@@ -100,6 +104,9 @@ class BoilerplateConfig:
     title_lookback: int
     #: the title: the longest heading-like block, in words
     title_max_words: int
+    #: the title: the least body probability of a heading-like block taken for it (a section's name,
+    #: "News", "CBC News", "A A A", stands there as often as the article's title, with a far lower one)
+    title_min_probability: float
     #: a short "Comments" heading (or "Reply" line) after this many body words ends the body (0: never)
     comments_cut_words: int
     #: reader comments without a heading: once the body has ``comments_cut_words`` words, this many
@@ -108,6 +115,14 @@ class BoilerplateConfig:
     thread_cut_dates: int
     #: a block that ends in a "read more" link ("... says. more »") is a teaser of another story: boilerplate
     teaser_rule: bool
+    #: a short body block that is a photo's caption or credit ("... Фото: РИА Новости", "(Picture: EPA)"),
+    #: a list of tags ("Tags: floods, rivers"), a byline ("By Anna Nowak") or a date with a time of
+    #: day ("9 декабря 2011 года, 17:54") is metadata: boilerplate of kind ``metadata``
+    metadata_rule: bool
+    #: a body block of ``_COPY_MIN_WORDS`` words or more that a later body block of the page repeats
+    #: character for character is boilerplate: the article's text is body once, its last copy (a
+    #: table of contents' entry before its heading, a title over itself, a page dumped twice)
+    body_once: bool
     #: a list of numbered sections ("1. ...", "2. ...", "3. ...", each heading followed by prose)
     #: that touches the body is body, all of it: a listicle's items (the model drops many of them)
     numbered_sections: bool
@@ -211,17 +226,24 @@ class Boilerplate(Stage):
         for k in np.flatnonzero(article).tolist():
             start, end = int(pages.starts[k]), int(pages.starts[k] + pages.sizes[k])
             if self.config.title_lookback > 0:
-                self._find_title(body[start:end], X[start:end], words[start:end], hits[start:end], blocks[start:end])
+                self._find_title(body[start:end], p[start:end], X[start:end], words[start:end], hits[start:end], blocks[start:end])
             if self.config.numbered_sections:
                 _keep_numbered_sections(body[start:end], texts[start:end], words[start:end], X[start:end, _BULLET_LEVEL] == 3.0)
             if self.config.comments_cut_words > 0 and headed[k]:
                 self._cut_comments(body[start:end], X[start:end], hits[start:end])
         if self.config.thread_cut_dates > 0 and self.config.comments_cut_words > 0:
             self._cut_threads(body, X, words, texts, pages)
+        if self.config.body_once:
+            _drop_copies(body, texts, words, pages)
+        if self.config.metadata_rule:
+            extras.metadata = metadata_lines(texts, X, words, body, extras.captions)
+            body &= ~extras.metadata
         return body, X, extras
 
-    def _find_title(self, body: np.ndarray, X: np.ndarray, words: np.ndarray, hits: np.ndarray, blocks: list[Block]) -> None:
-        """The heading-like block just before the body (past dates and bylines) is its title."""
+    def _find_title(self, body: np.ndarray, p: np.ndarray, X: np.ndarray, words: np.ndarray, hits: np.ndarray, blocks: list[Block]) -> None:
+        """The heading-like block just before the body (past dates and bylines) is its title, if
+        the model gives it a body probability of ``title_min_probability`` at least: a site's section
+        name ("News", "CBC News") stands there as often as the article's title, with a far lower one."""
         first = int(np.argmax(body))
         for i in range(first - 1, max(-1, first - 1 - self.config.title_lookback), -1):
             hints = blocks[i].hints
@@ -232,7 +254,7 @@ class Boilerplate(Stage):
                 continue
             kind = self.lexicon.kind_of(hits[i].tolist(), int(round(words[i])))
             if kind is None and words[i] <= self.config.title_max_words and not X[i, _SEPARATOR_COUNT] and not X[i, _BULLET]:
-                body[i] = True
+                body[i] = bool(p[i] >= self.config.title_min_probability)
             return
 
     def _comments_headed(self, X: np.ndarray, hits: np.ndarray, pages: Pages) -> np.ndarray:
@@ -340,6 +362,9 @@ class Boilerplate(Stage):
         if self.config.teaser_rule:  # the teaser of another story, unless the hints or the lexicon say more
             for i in np.flatnonzero(extras.teasers & ~body).tolist():
                 kinds[i] = kinds[i] or "related"
+        if self.config.metadata_rule:  # the rule's lines, and the captions the model left out anyway
+            for i in np.flatnonzero((extras.metadata | extras.captions) & ~body).tolist():
+                kinds[i] = kinds[i] or "metadata"
         if extras.hint_kinds:
             hint_kinds = extras.hint_kinds
             for i in np.flatnonzero(~body).tolist():
@@ -440,6 +465,47 @@ def _is_signature(text: str) -> bool:
     """A line of a date and a time of day with a few words at most: a reader comment's signature
     (not a headline of a news feed with its time, nor a related link with its date)."""
     return _TIME_OF_DAY.search(text) is not None and len(_WORD_WITHOUT_DIGITS.findall(text)) <= _SIGNATURE_WORDS
+
+
+#: a byline has at most this many words, a line of a date and a time of day at most this many (and
+#: at most ``_SIGNATURE_WORDS`` words without digits: "Data publikacji: 2012-01-03 09:38 | Data aktualizacji: ...")
+_BYLINE_MAX_WORDS = 10
+_DATELINE_MAX_WORDS = 20
+
+
+def metadata_lines(texts: list[str], X: np.ndarray, words: np.ndarray, body: np.ndarray, captions: np.ndarray) -> np.ndarray:
+    """The body blocks that are the article's metadata, not its text: a photo's caption or credit
+    and a list of tags (``captions``: ``PageExtras.captions``), a byline (the ``byline`` feature)
+    and a date with a time of day (the ``date`` feature and ``_is_signature``), neither of them a
+    sentence. Only the short dated body blocks are read."""
+    found = body & captions
+    bylines = (X[:, _BYLINE] != 0) & (words < _BYLINE_MAX_WORDS + 0.5)
+    dated = (X[:, _DATE] != 0) & (words < _DATELINE_MAX_WORDS + 0.5)
+    for i in np.flatnonzero(body & (bylines | dated) & ~found).tolist():
+        text = texts[i]
+        found[i] = not is_sentence(text) and (bool(bylines[i]) or _is_signature(text))
+    return found
+
+
+#: a body block repeated on its page is body once if it has at least this many words (shorter ones,
+#: "Share", "* Average cost: $200", repeat in a page's own lists)
+_COPY_MIN_WORDS = 5
+
+
+def _drop_copies(body: np.ndarray, texts: list[str], words: np.ndarray, pages: Pages) -> None:
+    """Of the body blocks of ``_COPY_MIN_WORDS`` words or more that are the same text on one page,
+    all but the last become boilerplate (``body`` in place, for all the pages at once: a block is
+    only compared with the blocks of its own page)."""
+    candidates = np.flatnonzero(body & (words > _COPY_MIN_WORDS - 0.5))
+    if len(candidates) < 2:
+        return
+    last: dict[tuple[int, str], int] = {}
+    for i, page in zip(candidates.tolist(), pages.page[candidates].tolist()):
+        key = (page, texts[i])
+        earlier = last.get(key)
+        if earlier is not None:
+            body[earlier] = False
+        last[key] = i
 
 
 def _shape_kinds(X: np.ndarray, texts: list[str], boilerplate: np.ndarray) -> list[str | None]:
