@@ -33,11 +33,11 @@ sys.path.insert(0, str(ROOT / "training"))
 sys.path.insert(0, str(ROOT / "src"))
 
 from train_ner import (  # noqa: E402
-    LABELS, CorpusDoc, add_settings_arguments, add_vectors_arguments, learn_lemmas, paragraphs, read_corpus, settings_of, topics_of,
-    train_ner, vectors_of,
+    LABELS, CorpusDoc, add_name_codes_argument, add_settings_arguments, add_vectors_arguments, learn_lemmas, paragraphs, read_corpus,
+    settings_of, topics_of, train_ner, vectors_of,
 )
 
-from textpipe.stages.names import consistent_spans  # noqa: E402
+from textpipe.stages.names import consistent_spans, install_name_codes  # noqa: E402
 
 MAIN = ("PER", "LOC", "ORG")
 EXTRA = {"uk": ["ru"]}  # as training/train_ner.py's default --extra uk:ru
@@ -112,13 +112,17 @@ def fold_model(args, lang: str, held: str, train_docs: list[CorpusDoc], extra: l
     import spacy
 
     vectors = vectors_of(args, lang)
+    name_codes = lang in args.name_codes
     tag = f"-vectors-{vectors.source}{vectors.rows}x{vectors.dims}" if vectors is not None else ""
+    tag += "-name-codes" if name_codes else ""
     path = args.models_dir / f"{lang}{tag}-without-{held}"
     if (path / "meta.json").is_file() and not args.retrain:
-        return spacy.load(path), 0.0
+        nlp = spacy.load(path)
+        install_name_codes(nlp)  # as the names stage's load_ner
+        return nlp, 0.0
     started = time.time()
     nlp = train_ner(
-        lang, train_docs, extra_docs=extra, seed=0, settings=settings_of(args), vectors=vectors,
+        lang, train_docs, extra_docs=extra, seed=0, settings=settings_of(args), vectors=vectors, name_codes=name_codes,
         log=lambda m: print(m, file=sys.stderr, flush=True),
     )
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -202,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--retrain", action="store_true", help="train fold models even if cached")
     add_settings_arguments(parser)  # as training/train_ner.py's
     add_vectors_arguments(parser)
+    add_name_codes_argument(parser)
     parser.add_argument("--lemmas-only", action="store_true", help="score the lemma rules only (no NER, no speed)")
     parser.add_argument("--no-natasha", action="store_true")
     parser.add_argument("--speed-docs", type=int, default=150, help="documents for the pipeline docs/s (0: skip)")

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from textpipe.lemmas import Lemmatizer
-from textpipe.resources import package_path
-from textpipe.stages.names import Names, _deduplicate, consistent_spans, name_language
+from textpipe.resources import load_package_toml, package_path
+from textpipe.stage import build_config
+from textpipe.stages.names import Names, _deduplicate, consistent_spans, load_ner, name_language
 from textpipe.document import Block, Document, Name, Segment
 from textpipe.scripts import CYRILLIC, CYRILLIC_LETTER, script_of
 
@@ -169,7 +170,7 @@ def test_overlapping_names_keep_the_longer():
 
 
 def test_shipped_models_are_small():
-    for lang in ("ru", "pl", "uk"):
+    for lang in ("ru", "pl", "uk", "uk-dictionary"):
         folder = package_path("models", "ner", lang)
         size = sum(p.stat().st_size for p in Path(folder).rglob("*") if p.is_file())
         assert (folder / "meta.json").is_file() and size < 10_000_000
@@ -270,10 +271,11 @@ def test_recognizers_compute_only_what_their_model_reads():
     import spacy
     from spacy.attrs import IDS
 
-    from textpipe.stages.names import load_ner
+    from textpipe.stages.names import install_name_codes, load_ner
 
     path = str(package_path("models", "ner", "ru"))
     trimmed, full = load_ner(path), spacy.load(path)
+    install_name_codes(full)  # the codes the model reads, as load_ner installs them
     names = {value: key for key, value in IDS.items()}
     assert {names[attr] for attr in trimmed.vocab.lex_attr_getters} <= {"LOWER", "NORM", "PREFIX", "SUFFIX", "SHAPE", "IS_SPACE", "LANG"}
     text = RUSSIAN + " " + RUSSIAN.upper()
@@ -455,3 +457,96 @@ def test_the_russian_recognizer_reads_word_vectors_under_each_spelling(pipe):
     assert len(rows) == 1 and rows != {-1}
     for lang in ("pl", "uk"):
         assert stage.recognizer(lang).vocab.vectors.shape[0] == 0
+
+
+def test_name_codes_tell_what_the_dictionary_knows_of_a_capitalized_word():
+    from textpipe.stages.names import UNKNOWN_CODE, NameCodes
+
+    codes = NameCodes.of("ru")
+    assert codes("Лондоне") == "#Geox" and codes("Наталья") == "#Name" and codes("Иванович") == "#Patr"
+    assert codes("Газпрома") == "#Orgn"
+    assert codes("Учитель") == "#"  # a known common word, capitalized at the start of a sentence
+    assert codes("Зябликовщинск") == UNKNOWN_CODE and codes("Zyblik") == UNKNOWN_CODE
+    assert codes("лондон") is None and codes("2024") is None and codes(",") is None  # no code: not capitalized
+    assert codes("Королёв") == codes("Королев")  # "е" is looked up as "ё" too
+    assert NameCodes.of("pl")("Warszawa") is None and NameCodes(None)("Лондон") is None  # no dictionary: no codes
+
+
+def tiny_corpus() -> list:
+    sys.path.insert(0, str(ROOT / "training"))
+    from train_ner import CorpusDoc, Mention
+
+    text = "Вчера Наталья Петрова прилетела в Лондон.\nВ Лондоне Петрова встретила друзей."
+    mentions = [Mention(6, 21, "Наталья Петрова", "Наталья Петрова", "PER"), Mention(34, 40, "Лондон", "Лондон", "LOC"),
+                Mention(44, 51, "Лондоне", "Лондон", "LOC"), Mention(52, 59, "Петрова", "Петрова", "PER")]
+    assert all(text[m.start:m.end] == m.text for m in mentions)
+    return [CorpusDoc("t", "ru", str(i), text, mentions) for i in range(12)]
+
+
+def test_a_model_with_name_codes_reads_them_at_training_and_at_run_time(tmp_path):
+    import spacy
+
+    from textpipe.stages.names import NAME_CODES_META, load_ner
+
+    docs = tiny_corpus()  # puts training/ on the path
+    from train_ner import Settings, save_without_corpus_strings, train_ner
+
+    nlp = train_ner("ru", docs, settings=Settings(max_epochs=2, epoch_words=500), name_codes=True, log=lambda _: None)
+    text = "Вчера Наталья прилетела в Лондон."
+    assert [t.lower_ for t in nlp(text)][:2] == ["#", "#Name"]  # the codes at training
+    save_without_corpus_strings(nlp, tmp_path / "ner")
+    loaded = load_ner(str(tmp_path / "ner"))
+    assert loaded.meta[NAME_CODES_META] == {"attr": "LOWER", "lang": "ru"}
+    assert [t.lower_ for t in loaded(text)] == ["#", "#Name", "", "", "#Geox", ""]  # and at run time
+    assert [(e.start_char, e.end_char, e.label_) for e in loaded(text).ents] == [(e.start_char, e.end_char, e.label_) for e in nlp(text).ents]
+    plain = spacy.load(tmp_path / "ner")  # without textpipe's getter it still loads and runs (on lower-case words)
+    assert [t.lower_ for t in plain(text)][1] == "наталья" and isinstance(list(plain(text).ents), list)
+
+
+def test_the_shipped_russian_recognizer_reads_name_codes(pipe):
+    """The Russian model embeds the dictionary's name codes, installed by the stage's loader; the
+    Polish one reads none, nor does the Ukrainian model for a machine without the optional
+    Ukrainian dictionary."""
+    from textpipe.stages.names import NAME_CODES_META
+
+    stage = next(s for s in pipe.processors if s.name == "names")
+    russian = stage.recognizer("ru")
+    assert russian.meta[NAME_CODES_META]["lang"] == "ru"
+    assert [t.lower_ for t in russian("Наталья прилетела в Лондон")] == ["#Name", "", "", "#Geox"]
+    assert NAME_CODES_META not in stage.recognizer("pl").meta
+    assert NAME_CODES_META not in load_ner(str(package_path("models", "ner", "uk"))).meta
+
+
+def _names_stage(**changes):
+    settings = {**load_package_toml("pipelines", "default.toml")["names"], **changes}
+    return Names(build_config(Names.Config, settings, "names"))
+
+
+def test_ukrainian_gets_the_recognizer_that_reads_its_dictionary_where_it_is_installed(monkeypatch):
+    """The test extra installs the Ukrainian dictionary: the stage then takes ner/uk-dictionary, whose
+    model reads its name codes; without the dictionary (or with dictionary_models off) ner/uk."""
+    import textpipe.lemmas
+    from textpipe.stages.names import NAME_CODES_META
+
+    stage = _names_stage()
+    assert stage.recognizer_path("uk").name == "uk-dictionary"
+    ukrainian = stage.recognizer("uk")
+    assert ukrainian.meta[NAME_CODES_META]["lang"] == "uk"
+    assert [t.lower_ for t in ukrainian("Тарас приїхав до Києва")][0].startswith("#")
+    assert stage.recognizer_path("ru").name == "ru" and stage.recognizer_path("pl").name == "pl"  # no second model
+    assert _names_stage(dictionary_models=False).recognizer_path("uk").name == "uk"
+    monkeypatch.setattr(textpipe.lemmas, "_analyzer", lambda lang: None)
+    assert stage.recognizer_path("uk").name == "uk"
+
+
+def test_a_model_with_name_codes_warns_without_its_dictionary(tmp_path, monkeypatch):
+    import spacy
+
+    import textpipe.lemmas
+    from textpipe.stages.names import install_name_codes
+
+    nlp = spacy.blank("ru")
+    monkeypatch.setattr(textpipe.lemmas, "_analyzer", lambda lang: None)
+    with pytest.warns(UserWarning, match="no ru dictionary"):
+        install_name_codes(nlp, "ru")
+    assert [t.lower_ for t in nlp("Наталья в Лондоне")] == ["", "", ""]  # no codes: as lower-case words
