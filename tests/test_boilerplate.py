@@ -1161,7 +1161,7 @@ def test_phrases_found_from_the_candidate_tokens_as_by_every_token():
 
 
 def test_runs_and_capitals_read_off_the_flags_equal_the_plain_reading():
-    from textpipe.boilerplate_features import _SPACE, _PageChars, _runs, _Words
+    from textpipe.boilerplate_features import _PageChars, _runs, _Words
 
     rng = np.random.default_rng(27)
     for _ in range(200):

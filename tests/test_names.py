@@ -406,8 +406,6 @@ def test_recognizers_multiply_matrices_with_numpy_on_one_blas_thread(pipe, monke
     while they run (a second thread spins on their small matrices)."""
     from threadpoolctl import threadpool_info
 
-    from textpipe.stages import names as names_module
-
     stage = next(s for s in pipe.processors if s.name == "names")
     nlp = stage.recognizer("ru")
     model = nlp.get_pipe("ner").model
