@@ -170,7 +170,7 @@ def test_overlapping_names_keep_the_longer():
 
 
 def test_shipped_models_are_small():
-    for lang in ("ru", "pl", "uk", "uk-dictionary"):
+    for lang in ("ru", "pl", "uk", "uk-dictionary", "pl-dictionary"):
         folder = package_path("models", "ner", lang)
         size = sum(p.stat().st_size for p in Path(folder).rglob("*") if p.is_file())
         assert (folder / "meta.json").is_file() and size < 10_000_000
@@ -467,7 +467,20 @@ def test_name_codes_tell_what_the_dictionary_knows_of_a_capitalized_word():
     assert codes("Зябликовщинск") == UNKNOWN_CODE and codes("Zyblik") == UNKNOWN_CODE
     assert codes("лондон") is None and codes("2024") is None and codes(",") is None  # no code: not capitalized
     assert codes("Королёв") == codes("Королев")  # "е" is looked up as "ё" too
-    assert NameCodes.of("pl")("Warszawa") is None and NameCodes(None)("Лондон") is None  # no dictionary: no codes
+    assert NameCodes.of("be")("Мінск") is None and NameCodes(None)("Лондон") is None  # no dictionary: no codes
+
+
+def test_polish_name_codes_tell_the_kinds_of_proper_name_morfeusz_knows():
+    pytest.importorskip("morfeusz2")  # a dependency only where it has wheels
+    from textpipe.stages.names import UNKNOWN_CODE, NameCodes, PolishNameCodes
+
+    codes = NameCodes.of("pl")
+    assert isinstance(codes, PolishNameCodes) and codes.available
+    assert codes("Kowalski") == "#nazwisko" and codes("Mazowsze") == "#nazwa_geograficzna"
+    assert codes("Orlen") == "#nazwa_firmy" and codes("Stół") == "#"  # a company; a known common word
+    assert codes("Zyblikowski") == UNKNOWN_CODE
+    assert codes("zadzwonił") is None and codes("2024") is None  # no code: not capitalized
+    assert PolishNameCodes(None)("Kowalski") is None and not PolishNameCodes(None).available
 
 
 def tiny_corpus() -> list:
@@ -511,8 +524,8 @@ def test_the_shipped_russian_recognizer_reads_name_codes(pipe):
     russian = stage.recognizer("ru")
     assert russian.meta[NAME_CODES_META]["lang"] == "ru"
     assert [t.lower_ for t in russian("Наталья прилетела в Лондон")] == ["#Name", "", "", "#Geox"]
-    assert NAME_CODES_META not in stage.recognizer("pl").meta
-    assert NAME_CODES_META not in load_ner(str(package_path("models", "ner", "uk"))).meta
+    for lang in ("pl", "uk"):  # the models for machines without the dictionary
+        assert NAME_CODES_META not in load_ner(str(package_path("models", "ner", lang))).meta
 
 
 def _names_stage(**changes):
@@ -531,10 +544,25 @@ def test_ukrainian_gets_the_recognizer_that_reads_its_dictionary_where_it_is_ins
     ukrainian = stage.recognizer("uk")
     assert ukrainian.meta[NAME_CODES_META]["lang"] == "uk"
     assert [t.lower_ for t in ukrainian("Тарас приїхав до Києва")][0].startswith("#")
-    assert stage.recognizer_path("ru").name == "ru" and stage.recognizer_path("pl").name == "pl"  # no second model
+    assert stage.recognizer_path("ru").name == "ru"  # no second model: its dictionary is a dependency
     assert _names_stage(dictionary_models=False).recognizer_path("uk").name == "uk"
     monkeypatch.setattr(textpipe.lemmas, "_analyzer", lambda lang: None)
     assert stage.recognizer_path("uk").name == "uk"
+
+
+def test_polish_gets_the_recognizer_that_reads_morfeusz_where_it_is_installed(monkeypatch):
+    import textpipe.stages.names as names_module
+    from textpipe.stages.names import NAME_CODES_META, NameCodes
+
+    stage = _names_stage()
+    if NameCodes.of("pl").available:
+        assert stage.recognizer_path("pl").name == "pl-dictionary"
+        polish = stage.recognizer("pl")
+        assert polish.meta[NAME_CODES_META]["lang"] == "pl"
+        assert [t.lower_ for t in polish("Jan Kowalski pojechał do Krakowa")][1] == "#nazwisko"
+    assert _names_stage(dictionary_models=False).recognizer_path("pl").name == "pl"
+    monkeypatch.setattr(names_module, "_morfeusz", lambda: None)
+    assert stage.recognizer_path("pl").name == "pl"
 
 
 def test_a_model_with_name_codes_warns_without_its_dictionary(tmp_path, monkeypatch):

@@ -21,7 +21,10 @@ lemma.
 
 The Russian recognizer also reads what pymorphy3's dictionary knows of each capitalized word as a
 name (:class:`NameCodes`, put in the lexemes by :func:`install_name_codes` when ``load_ner`` loads
-a model trained with them): held-out-topic PER/LOC/ORG F1 0.703 -> 0.751.
+a model trained with them): held-out-topic PER/LOC/ORG F1 0.703 -> 0.751. So do the second models
+of Ukrainian (pymorphy3's optional Ukrainian dictionary; 0.690 -> 0.765) and Polish (Morfeusz 2,
+:class:`PolishNameCodes`; 0.739 -> 0.791), ``ner/<lang>-dictionary``, taken where their dictionary
+is installed (``dictionary_models``).
 
 Measured (``benchmarks/names.py``, five held-out-topic folds, the shipped settings): the Russian
 recognizer, given a capitalized Cyrillic SlavicNER mention alone, gives the right label to 80% of
@@ -81,7 +84,7 @@ class NamesConfig:
     models: str
     #: where a language's dictionary of word forms is installed (pymorphy3-dicts-<lang>) and the
     #: models hold a recognizer that reads it (ner/<lang>-dictionary/), use that recognizer instead
-    #: of ner/<lang>/ (Ukrainian, with the extra ``ukrainian``)
+    #: of ner/<lang>/ (Ukrainian, with the extra ``ukrainian``; Polish, with morfeusz2)
     dictionary_models: bool
     #: recognized labels that are kept (of PER, LOC, ORG, PRO, EVT)
     labels: list[str]
@@ -136,10 +139,18 @@ class NameCodes:
 
     @classmethod
     def of(cls, lang: str) -> NameCodes:
-        """The codes of ``lang``'s dictionary; no codes where it has none (or it is not installed)."""
+        """The codes of ``lang``'s dictionary; no codes where it has none (or it is not installed):
+        pymorphy3's for Russian and Ukrainian, Morfeusz's for Polish (:class:`PolishNameCodes`)."""
+        if lang == "pl":
+            return PolishNameCodes(_morfeusz())
         from ..lemmas import _analyzer
 
         return cls(_analyzer(lang))
+
+    @property
+    def available(self) -> bool:
+        """Whether the dictionary is installed (else every code is None)."""
+        return self.dictionary is not None
 
     def __call__(self, text: str) -> str | None:
         if self.dictionary is None or not text[:1].isupper():
@@ -165,6 +176,39 @@ class NameCodes:
         return bits
 
 
+@lru_cache(maxsize=1)
+def _morfeusz() -> Any | None:
+    """Morfeusz 2 with its SGJP dictionary (the extra ``polish``: the morfeusz2 wheel holds both;
+    nothing is downloaded), or None where it is not installed."""
+    try:
+        import morfeusz2
+    except ImportError:
+        return None
+    return morfeusz2.Morfeusz()
+
+
+class PolishNameCodes(NameCodes):
+    """:class:`NameCodes` from Morfeusz 2's dictionary of Polish (SGJP): "#" and the kinds of proper
+    name its readings of the word as written carry ("Warszawa": "#nazwa_geograficzna+nazwisko",
+    "Orlen": "#nazwa_firmy"; a common word: "#"), :data:`UNKNOWN_CODE` for a word it does not
+    know ("Pfizer")."""
+
+    def __init__(self, morfeusz: Any | None) -> None:
+        self.dictionary = morfeusz
+
+    def __call__(self, text: str) -> str | None:
+        if self.dictionary is None or not text[:1].isupper():
+            return None
+        kinds: set[str] = set()
+        known = False
+        for _, _, (_, _, tag, names, _) in self.dictionary.analyse(text):
+            known = known or tag != "ign"
+            kinds.update(names)
+        if not known:
+            return UNKNOWN_CODE
+        return "#" + "+".join(sorted(kinds - {"nazwa_pospolita"}))
+
+
 def install_name_codes(nlp: Any, lang: str | None = None) -> None:
     """Give ``nlp`` the name-code getter its model reads (as its ``nlp.meta[NAME_CODES_META]`` says),
     or, with ``lang``, the one of ``lang`` (recorded in its meta: a model about to be trained); the
@@ -184,8 +228,8 @@ def install_name_codes(nlp: Any, lang: str | None = None) -> None:
     if spec["attr"] != NAME_CODES_ATTR:
         raise ValueError(f"a model with name codes in {spec['attr']}: this textpipe puts them in {NAME_CODES_ATTR}")
     codes = NameCodes.of(spec["lang"])
-    if codes.dictionary is None:  # the model still runs, much worse: it never saw a name without a code
-        warnings.warn(f"no {spec['lang']} dictionary of word forms (pymorphy3-dicts-{spec['lang']}): the recognizer gets no name codes")
+    if not codes.available:  # the model still runs, much worse: it never saw a name without a code
+        warnings.warn(f"no {spec['lang']} dictionary of word forms (textpipe's extras): the recognizer gets no name codes")
     nlp.vocab.lex_attr_getters[IDS[NAME_CODES_ATTR]] = codes
     for lexeme in nlp.vocab:
         code = codes(lexeme.orth_)
@@ -272,7 +316,7 @@ class Names(Stage):
         and the language's dictionary is installed (a model trained with name codes misses most
         names without them)."""
         with_dictionary = self.root / "ner" / f"{lang}{DICTIONARY_MODEL_SUFFIX}"
-        if self.config.dictionary_models and (with_dictionary / "meta.json").is_file() and NameCodes.of(lang).dictionary is not None:
+        if self.config.dictionary_models and (with_dictionary / "meta.json").is_file() and NameCodes.of(lang).available:
             return with_dictionary
         return self.root / "ner" / lang
 
