@@ -37,7 +37,7 @@ from train_ner import (  # noqa: E402
     settings_of, topics_of, train_ner, vectors_of,
 )
 
-from textpipe.stages.names import consistent_spans, install_name_codes  # noqa: E402
+from textpipe.stages.names import NameCodes, consistent_spans, install_name_codes  # noqa: E402
 
 MAIN = ("PER", "LOC", "ORG")
 EXTRA = {"uk": ["ru"]}  # as training/train_ner.py's default --extra uk:ru
@@ -206,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--retrain", action="store_true", help="train fold models even if cached")
     add_settings_arguments(parser)  # as training/train_ner.py's
     add_vectors_arguments(parser)
-    add_name_codes_argument(parser)
+    add_name_codes_argument(parser, default=None, default_help="as the names stage here: ru, and uk and pl where their dictionaries are installed")
     parser.add_argument("--lemmas-only", action="store_true", help="score the lemma rules only (no NER, no speed)")
     parser.add_argument("--no-natasha", action="store_true")
     parser.add_argument("--speed-docs", type=int, default=150, help="documents for the pipeline docs/s (0: skip)")
@@ -215,6 +215,9 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.data / "raw").is_dir() or not (args.data / "ner").is_dir():
         print(f"benchmarks/names.py: no SlavicNER corpus at {args.data} (expected raw/ and ner/ folders in it)", file=sys.stderr)
         return 2
+    if args.name_codes is None:
+        args.name_codes = ["ru"] + [lang for lang in ("uk", "pl") if NameCodes.of(lang).available]
+        print(f"name codes (as the names stage here): {' '.join(args.name_codes)}", file=sys.stderr)
     if args.models_dir is None:  # never a cached model of other settings
         settings = settings_of(args)
         args.models_dir = Path("/tmp/textpipe-names-folds") / "-".join(f"{f.name}{getattr(settings, f.name)}" for f in fields(settings))

@@ -479,6 +479,7 @@ def test_polish_name_codes_tell_the_kinds_of_proper_name_morfeusz_knows():
     assert codes("Kowalski") == "#nazwisko" and codes("Mazowsze") == "#nazwa_geograficzna"
     assert codes("Orlen") == "#nazwa_firmy" and codes("Stół") == "#"  # a company; a known common word
     assert codes("Zyblikowski") == UNKNOWN_CODE
+    assert codes("Zab\ud800ki") == UNKNOWN_CODE  # Morfeusz takes UTF-8: a lone surrogate is no word it knows
     assert codes("zadzwonił") is None and codes("2024") is None  # no code: not capitalized
     assert PolishNameCodes(None)("Kowalski") is None and not PolishNameCodes(None).available
 
@@ -546,8 +547,8 @@ def test_ukrainian_gets_the_recognizer_that_reads_its_dictionary_where_it_is_ins
     assert [t.lower_ for t in ukrainian("Тарас приїхав до Києва")][0].startswith("#")
     assert stage.recognizer_path("ru").name == "ru"  # no second model: its dictionary is a dependency
     assert _names_stage(dictionary_models=False).recognizer_path("uk").name == "uk"
-    monkeypatch.setattr(textpipe.lemmas, "_analyzer", lambda lang: None)
-    assert stage.recognizer_path("uk").name == "uk"
+    monkeypatch.setattr(textpipe.lemmas, "_analyzer", lambda lang: None)  # a machine without the dictionary
+    assert _names_stage().recognizer_path("uk").name == "uk"
 
 
 def test_polish_gets_the_recognizer_that_reads_morfeusz_where_it_is_installed(monkeypatch):
@@ -561,8 +562,8 @@ def test_polish_gets_the_recognizer_that_reads_morfeusz_where_it_is_installed(mo
         assert polish.meta[NAME_CODES_META]["lang"] == "pl"
         assert [t.lower_ for t in polish("Jan Kowalski pojechał do Krakowa")][1] == "#nazwisko"
     assert _names_stage(dictionary_models=False).recognizer_path("pl").name == "pl"
-    monkeypatch.setattr(names_module, "_morfeusz", lambda: None)
-    assert stage.recognizer_path("pl").name == "pl"
+    monkeypatch.setattr(names_module, "_morfeusz", lambda: None)  # a machine without morfeusz2
+    assert _names_stage().recognizer_path("pl").name == "pl"
 
 
 def test_a_model_with_name_codes_warns_without_its_dictionary(tmp_path, monkeypatch):

@@ -383,10 +383,11 @@ def add_vectors_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--vectors-langs", nargs="+", default=["ru"], choices=LANGS, help="languages given the table (default: ru)")
 
 
-def add_name_codes_argument(parser: argparse.ArgumentParser) -> None:
+def add_name_codes_argument(parser: argparse.ArgumentParser, default: tuple[str, ...] | None = ("ru",), default_help: str = "ru") -> None:
+    """``--name-codes`` (a list; ``default`` None: None when the option is not given)."""
     parser.add_argument(
-        "--name-codes", nargs="*", default=["ru"], choices=LANGS, metavar="LANG",
-        help="languages whose tok2vec embeds the dictionary's name codes of capitalized words (default: ru; none if given alone)",
+        "--name-codes", nargs="*", default=None if default is None else list(default), choices=LANGS, metavar="LANG",
+        help=f"languages whose tok2vec embeds the dictionary's name codes of capitalized words (default: {default_help}; none if given alone)",
     )
 
 

@@ -199,9 +199,13 @@ class PolishNameCodes(NameCodes):
     def __call__(self, text: str) -> str | None:
         if self.dictionary is None or not text[:1].isupper():
             return None
+        try:
+            readings = self.dictionary.analyse(text)
+        except (TypeError, UnicodeError):  # text UTF-8 cannot encode (a lone surrogate): no word it knows
+            return UNKNOWN_CODE
         kinds: set[str] = set()
         known = False
-        for _, _, (_, _, tag, names, _) in self.dictionary.analyse(text):
+        for _, _, (_, _, tag, names, _) in readings:
             known = known or tag != "ign"
             kinds.update(names)
         if not known:
@@ -301,6 +305,7 @@ class Names(Stage):
         super().__init__(config)
         self.root = package_path("models") if config.models == "builtin" else Path(config.models)
         self._lemmatizers: dict[str, Lemmatizer | None] = {}
+        self._recognizer_paths: dict[str, Path] = {}
         missing = [lang for lang in config.ner_langs if not (self.root / "ner" / lang / "meta.json").is_file()]
         if missing:
             raise ConfigError(f"stage 'names': no NER model for {', '.join(missing)} under {self.root / 'ner'}")
@@ -314,11 +319,12 @@ class Names(Stage):
     def recognizer_path(self, lang: str) -> Path:
         """``ner/<lang>``, or with ``dictionary_models`` ``ner/<lang>-dictionary`` where there is one
         and the language's dictionary is installed (a model trained with name codes misses most
-        names without them)."""
-        with_dictionary = self.root / "ner" / f"{lang}{DICTIONARY_MODEL_SUFFIX}"
-        if self.config.dictionary_models and (with_dictionary / "meta.json").is_file() and NameCodes.of(lang).available:
-            return with_dictionary
-        return self.root / "ner" / lang
+        names without them). Decided once per language."""
+        if lang not in self._recognizer_paths:
+            with_dictionary = self.root / "ner" / f"{lang}{DICTIONARY_MODEL_SUFFIX}"
+            use = self.config.dictionary_models and (with_dictionary / "meta.json").is_file() and NameCodes.of(lang).available
+            self._recognizer_paths[lang] = with_dictionary if use else self.root / "ner" / lang
+        return self._recognizer_paths[lang]
 
     def lemmatizer(self, lang: str) -> Lemmatizer | None:
         if lang not in self._lemmatizers:
