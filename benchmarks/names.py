@@ -37,7 +37,7 @@ from train_ner import (  # noqa: E402
     settings_of, topics_of, train_ner, vectors_of,
 )
 
-from textpipe.stages.names import NameCodes, consistent_spans, install_name_codes  # noqa: E402
+from textpipe.stages.names import NameCodes, consistent_spans, has_capital, install_name_codes  # noqa: E402
 
 MAIN = ("PER", "LOC", "ORG")
 EXTRA = {"uk": ["ru"]}  # as training/train_ner.py's default --extra uk:ru
@@ -67,15 +67,18 @@ class Tally:
         return p, r, f, tp + fn
 
 
-def predict_spacy(nlp, docs: list[CorpusDoc], consistent: bool = True) -> list[set[tuple[int, int, str]]]:
-    """The recognizer's names in each document, paragraph by paragraph, made consistent within the
-    document as the names stage does (unless not ``consistent``)."""
+def predict_spacy(
+    nlp, docs: list[CorpusDoc], consistent: bool = True, capital_labels: tuple[str, ...] = MAIN,
+) -> list[set[tuple[int, int, str]]]:
+    """The recognizer's names in each document, paragraph by paragraph, without those of
+    ``capital_labels`` that have no capital letter, made consistent within the document (unless not
+    ``consistent``), as the names stage does by default (its ``capital_labels``: PER, LOC, ORG)."""
     out = []
     for doc in docs:
         paras = paragraphs(doc)
         found: list[tuple[int, int, str]] = []
         for (offset, _, _), parsed in zip(paras, nlp.pipe((t for _, t, _ in paras), batch_size=64)):
-            found.extend((offset + e.start_char, offset + e.end_char, e.label_) for e in parsed.ents)
+            found.extend((offset + e.start_char, offset + e.end_char, e.label_) for e in parsed.ents if e.label_ not in capital_labels or has_capital(e.text))
         if consistent:
             found = consistent_spans(doc.text, found, [(offset, offset + len(text)) for offset, text, _ in paras])
         out.append(set(found))
@@ -209,6 +212,9 @@ def main(argv: list[str] | None = None) -> int:
     add_name_codes_argument(parser, default=None, default_help="as the names stage here: ru, and uk and pl where their dictionaries are installed")
     parser.add_argument("--lemmas-only", action="store_true", help="score the lemma rules only (no NER, no speed)")
     parser.add_argument("--no-natasha", action="store_true")
+    parser.add_argument(
+        "--lower-case-names", action="store_true", help="keep recognized PER, LOC, ORG names without a capital letter (the names stage drops them by default)",
+    )
     parser.add_argument("--speed-docs", type=int, default=150, help="documents for the pipeline docs/s (0: skip)")
     parser.add_argument("--speed-only", action="store_true", help="only the pipeline's docs/s")
     args = parser.parse_args(argv)
@@ -254,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             nlp, train_time = fold_model(args, lang, held, train_docs, extra)
             started = time.time()
-            predicted = predict_spacy(nlp, test_docs)
+            predicted = predict_spacy(nlp, test_docs, capital_labels=() if args.lower_case_names else MAIN)
             ner_seconds += time.time() - started
             ner_docs += len(test_docs)
             fold = Tally()

@@ -577,3 +577,21 @@ def test_a_model_with_name_codes_warns_without_its_dictionary(tmp_path, monkeypa
     with pytest.warns(UserWarning, match="no ru dictionary"):
         install_name_codes(nlp, "ru")
     assert [t.lower_ for t in nlp("Наталья в Лондоне")] == ["", "", ""]  # no codes: as lower-case words
+
+
+PARTY_MEMBERS = (
+    "В Сенате демократы и республиканцы снова спорили о бюджете, а американские избиратели ждали "
+    "решения. После брексита британские компании искали новые правила."
+)
+
+
+def test_recognized_people_places_and_organisations_need_a_capital_letter(pipe):
+    """The Russian recognizer (trained on a topic that annotates party members and adjectives of
+    countries) finds "демократы", "американские"; the stage drops PER, LOC, ORG names without a
+    capital letter and keeps the rest, events written in lower case among them."""
+    kept = {(n.text, n.label) for n in pipe(PARTY_MEMBERS).names}
+    assert ("Сенате", "ORG") in kept and ("брексита", "EVT") in kept
+    assert not {text for text, label in kept if label in ("PER", "LOC", "ORG") and text.islower()}
+    _, docs = _before_names(pipe, [PARTY_MEMBERS])
+    every = _names_stage(capital_labels=[]).process(docs[0])
+    assert {"демократы", "американские"} <= {n.text for n in every.names}
