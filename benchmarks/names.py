@@ -37,7 +37,7 @@ from train_ner import (  # noqa: E402
     settings_of, topics_of, train_ner, vectors_of,
 )
 
-from textpipe.stages.names import NameCodes, consistent_spans, has_capital, install_name_codes  # noqa: E402
+from textpipe.stages.names import NameCodes, consistent_spans, install_name_codes, written_in_lower_case  # noqa: E402
 
 MAIN = ("PER", "LOC", "ORG")
 EXTRA = {"uk": ["ru"]}  # as training/train_ner.py's default --extra uk:ru
@@ -78,7 +78,7 @@ def predict_spacy(
         paras = paragraphs(doc)
         found: list[tuple[int, int, str]] = []
         for (offset, _, _), parsed in zip(paras, nlp.pipe((t for _, t, _ in paras), batch_size=64)):
-            found.extend((offset + e.start_char, offset + e.end_char, e.label_) for e in parsed.ents if e.label_ not in capital_labels or has_capital(e.text))
+            found.extend((offset + e.start_char, offset + e.end_char, e.label_) for e in parsed.ents if not (e.label_ in capital_labels and written_in_lower_case(e.text)))
         if consistent:
             found = consistent_spans(doc.text, found, [(offset, offset + len(text)) for offset, text, _ in paras])
         out.append(set(found))

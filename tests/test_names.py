@@ -595,3 +595,11 @@ def test_recognized_people_places_and_organisations_need_a_capital_letter(pipe):
     _, docs = _before_names(pipe, [PARTY_MEMBERS])
     every = _names_stage(capital_labels=[]).process(docs[0])
     assert {"демократы", "американские"} <= {n.text for n in every.names}
+
+
+def test_a_name_is_written_in_lower_case_only_if_it_has_letters_of_case_and_none_capital():
+    from textpipe.stages.names import written_in_lower_case
+
+    assert written_in_lower_case("демократы") and written_in_lower_case("коллегии выборщиков")
+    assert not written_in_lower_case("easyJet") and not written_in_lower_case("«Байонтек»")
+    assert not written_in_lower_case("بغداد") and not written_in_lower_case("北京") and not written_in_lower_case("2024")  # no case
