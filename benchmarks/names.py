@@ -118,6 +118,7 @@ def fold_model(args, lang: str, held: str, train_docs: list[CorpusDoc], extra: l
     name_codes = lang in args.name_codes
     tag = f"-vectors-{vectors.source}{vectors.rows}x{vectors.dims}" if vectors is not None else ""
     tag += "-name-codes" if name_codes else ""
+    tag += f"-seed{args.seed}" if args.seed else ""
     path = args.models_dir / f"{lang}{tag}-without-{held}"
     if (path / "meta.json").is_file() and not args.retrain:
         nlp = spacy.load(path)
@@ -125,7 +126,7 @@ def fold_model(args, lang: str, held: str, train_docs: list[CorpusDoc], extra: l
         return nlp, 0.0
     started = time.time()
     nlp = train_ner(
-        lang, train_docs, extra_docs=extra, seed=0, settings=settings_of(args), vectors=vectors, name_codes=name_codes,
+        lang, train_docs, extra_docs=extra, seed=args.seed, settings=settings_of(args), vectors=vectors, name_codes=name_codes,
         log=lambda m: print(m, file=sys.stderr, flush=True),
     )
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -207,6 +208,10 @@ def main(argv: list[str] | None = None) -> int:
         "--models-dir", type=Path, help="fold models, cached (default: a folder of /tmp/textpipe-names-folds named by the settings)",
     )
     parser.add_argument("--retrain", action="store_true", help="train fold models even if cached")
+    parser.add_argument(
+        "--seed", type=int, default=0,
+        help="the fold models' training seed (as training/train_ner.py's; another one shows how far a model moves by chance alone)",
+    )
     add_settings_arguments(parser)  # as training/train_ner.py's
     add_vectors_arguments(parser)
     add_name_codes_argument(parser, default=None, default_help="as the names stage here: ru, and uk and pl where their dictionaries are installed")
