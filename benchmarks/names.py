@@ -71,14 +71,15 @@ def predict_spacy(
     nlp, docs: list[CorpusDoc], consistent: bool = True, capital_labels: tuple[str, ...] = MAIN,
 ) -> list[set[tuple[int, int, str]]]:
     """The recognizer's names in each document, paragraph by paragraph, without those of
-    ``capital_labels`` that have no capital letter, made consistent within the document (unless not
+    ``capital_labels`` written in lower case, made consistent within the document (unless not
     ``consistent``), as the names stage does by default (its ``capital_labels``: PER, LOC, ORG)."""
     out = []
     for doc in docs:
         paras = paragraphs(doc)
         found: list[tuple[int, int, str]] = []
         for (offset, _, _), parsed in zip(paras, nlp.pipe((t for _, t, _ in paras), batch_size=64)):
-            found.extend((offset + e.start_char, offset + e.end_char, e.label_) for e in parsed.ents if not (e.label_ in capital_labels and written_in_lower_case(e.text)))
+            kept = [e for e in parsed.ents if not (e.label_ in capital_labels and written_in_lower_case(e.text))]
+            found.extend((offset + e.start_char, offset + e.end_char, e.label_) for e in kept)
         if consistent:
             found = consistent_spans(doc.text, found, [(offset, offset + len(text)) for offset, text, _ in paras])
         out.append(set(found))

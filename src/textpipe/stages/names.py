@@ -10,7 +10,9 @@ Two sources of names, in the blocks of ``scope``:
   those go, as one stretch of text, through that language's spaCy NER model (trained on SlavicNER
   by ``training/train_ner.py``; labels PER, LOC, ORG, PRO, EVT).
 
-Where a run and a recognized name overlap, the longer span stays (the recognized one on a tie).
+Where a run and a recognized name overlap, the longer span stays (the recognized one on a tie). A
+recognized person, place or organisation written all in lower case ("демократы", "американских") is
+dropped (``capital_labels``; :func:`written_in_lower_case` says why).
 
 A name's language is its segment's, corrected by its letters (ў → be; ї, є, ґ → uk): a Belarusian
 name quoted in an English article is Belarusian. A recognized name's ``lemma`` (base form) comes
@@ -78,9 +80,8 @@ class NamesConfig:
     max_words: int
     #: a Cyrillic run must start with a capital letter to be a name
     require_capital: bool
-    #: labels whose recognized names must hold a capital letter, else they are dropped
-    #: ("демократы", "американских"; see :func:`written_in_lower_case`); events ("брексит") are written in
-    #: lower case
+    #: labels whose recognized names are dropped when written all in lower case ("демократы",
+    #: "американских"; see :func:`written_in_lower_case`); events ("брексит") are written so
     capital_labels: list[str]
     #: languages whose sentences go through their trained recognizer (models/ner/<lang>)
     ner_langs: list[str]
