@@ -160,6 +160,10 @@ class NameCodes:
     def __call__(self, text: str) -> str | None:
         if self.dictionary is None or not text[:1].isupper():
             return None
+        return self.dictionary_code(text)
+
+    def dictionary_code(self, text: str) -> str:
+        """The code of a capitalized word, the dictionary being installed."""
         found = self.dictionary.words.similar_items(text.lower(), self.substitutes)
         if not found:
             return UNKNOWN_CODE
@@ -183,8 +187,8 @@ class NameCodes:
 
 @lru_cache(maxsize=1)
 def _morfeusz() -> Any | None:
-    """Morfeusz 2 with its SGJP dictionary (the extra ``polish``: the morfeusz2 wheel holds both;
-    nothing is downloaded), or None where it is not installed."""
+    """Morfeusz 2 with its SGJP dictionary (the morfeusz2 wheel holds both, nothing is downloaded; a
+    dependency on the platforms it has wheels for), or None where it is not installed."""
     try:
         import morfeusz2
     except ImportError:
@@ -201,9 +205,7 @@ class PolishNameCodes(NameCodes):
     def __init__(self, morfeusz: Any | None) -> None:
         self.dictionary = morfeusz
 
-    def __call__(self, text: str) -> str | None:
-        if self.dictionary is None or not text[:1].isupper():
-            return None
+    def dictionary_code(self, text: str) -> str:
         try:
             readings = self.dictionary.analyse(text)
         except (TypeError, UnicodeError):  # text UTF-8 cannot encode (a lone surrogate): no word it knows
