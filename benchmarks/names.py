@@ -11,6 +11,9 @@ four topics (``training/train_ner.py``'s code and settings; the models are cache
 * lemmas: exact match of the predicted base form with SlavicNER's lemma, on the gold mentions
   (gold label) of the held-out topic, a document's names taken together as the names stage does
   (``Lemmatizer.lemmas``), and each mention by itself beside it;
+* what the corpus itself allows: the held-out gold PER/LOC/ORG mentions written in lower case
+  (which the names stage drops, so the recall it can reach), and how many held-out mentions the
+  training topics annotate with the same text but, by majority, another label;
 * speed: docs/s of the whole default pipeline (``Pipeline.load('default').stream``) on news-length
   documents (1,000–6,000 characters) of all three languages, with the shipped models: cold (the
   first documents a process sees) and warm (after as many other news documents);
@@ -110,6 +113,46 @@ class Natasha:
 
 def gold_of(doc: CorpusDoc, labels: tuple[str, ...] = LABELS) -> set[tuple[int, int, str]]:
     return {(m.start, m.end, m.label) for m in doc.mentions if m.label in labels}
+
+
+def convention_tally(train_docs: list[CorpusDoc], test_docs: list[CorpusDoc]) -> Counter[str]:
+    """Of the held-out gold PER/LOC/ORG mentions (``gold``): those written in lower case
+    (``lower``: the names stage drops them, see ``written_in_lower_case``), those whose text the
+    training topics annotate (``seen``), and of these, those whose label is not the training topics'
+    most frequent label for that text (``relabelled``: "Белый дом" LOC in one topic, ORG in another)."""
+    seen_labels: dict[str, Counter[str]] = {}
+    for doc in train_docs:
+        for m in doc.mentions:
+            seen_labels.setdefault(m.text, Counter())[m.label] += 1
+    tally: Counter[str] = Counter()
+    for doc in test_docs:
+        for m in doc.mentions:
+            if m.label not in MAIN:
+                continue
+            tally["gold"] += 1
+            tally["lower"] += written_in_lower_case(m.text)
+            if m.text in seen_labels:
+                tally["seen"] += 1
+                tally["relabelled"] += seen_labels[m.text].most_common(1)[0][0] != m.label
+    return tally
+
+
+def print_convention_limits(results: dict[str, dict]) -> None:
+    """What the corpus allows: the recall the names stage can reach when it drops lower-case names,
+    the F1 that recall gives at the precision reached, and the label drift across topics."""
+    print("What the corpus allows (held-out gold PER/LOC/ORG; the names stage drops those written in lower case)")
+    for lang, res in results.items():
+        t = res["conventions"]
+        if not t["gold"]:
+            continue
+        ceiling = 1 - t["lower"] / t["gold"]
+        p = res["ours"].prf(MAIN)[0]
+        f_at_ceiling = 2 * p * ceiling / (p + ceiling) if p + ceiling else 0.0
+        print(
+            f"{lang:<5}lower case {t['lower']}/{t['gold']} -> recall at most {ceiling:.3f}, F1 at most {f_at_ceiling:.3f} at the"
+            f" precision reached ({p:.3f});  text annotated in training topics {t['seen'] / t['gold']:.3f},"
+            f" of which another label by majority {t['relabelled'] / max(1, t['seen']):.3f}"
+        )
 
 
 def fold_model(args, lang: str, held: str, train_docs: list[CorpusDoc], extra: list[CorpusDoc]):
@@ -248,11 +291,13 @@ def main(argv: list[str] | None = None) -> int:
         lemma_by_label: Counter[tuple[str, bool]] = Counter()
         ner_seconds = ner_docs = 0.0
         run_tally: Counter[str] = Counter()
+        conventions: Counter[str] = Counter()
         for held in folds:
             train_topics = [t for t in topics if t != held]
             train_docs = read_corpus(args.data, lang, train_topics)
             extra = [d for other in EXTRA.get(lang, []) for d in read_corpus(args.data, other, train_topics)]
             test_docs = read_corpus(args.data, lang, [held])
+            conventions.update(convention_tally(train_docs, test_docs))
             lemmatizer = learn_lemmas(lang, train_docs)
             for doc in test_docs:
                 lemmas = lemmatizer.lemmas([(m.text, m.label) for m in doc.mentions])
@@ -290,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
             "ours": ours, "natasha": theirs if natasha is not None and lang == "ru" else None,
             "lemma": (lemma_ok, lemma_all), "lemma_by_label": lemma_by_label, "lemma_alone": lemma_alone_ok,
             "ner_docs_s": ner_docs / ner_seconds if ner_seconds else 0.0,
-            "runs": run_tally,
+            "runs": run_tally, "conventions": conventions,
         }
 
     print()
@@ -304,6 +349,9 @@ def main(argv: list[str] | None = None) -> int:
                 np_, nr, nf, _ = res["natasha"].prf(labels)
                 line += f"   {np_:9.3f}{nr:7.3f}{nf:7.3f}"
             print(line)
+    if not args.lemmas_only:
+        print()
+        print_convention_limits(results)
     print()
     print("Lemmas (suffix rules learned on the other topics; gold mentions and labels of the held-out topic; a document's names"
           " together, and each mention alone)")
