@@ -248,6 +248,19 @@ def test_names_are_made_consistent_within_a_document():
     assert len(got) == 5
 
 
+def test_a_persons_surname_alone_is_a_person_whatever_the_recognizer_said():
+    text = "Nigel Farage spoke in Dover. Later Farage left Dover, and Farage was silent."
+    full = text.index("Nigel Farage")
+    alone = text.index("Farage", full + 6)
+    last = text.index("Farage", alone + 1)
+    dover = text.index("Dover")
+    spans = [(full, full + 12, "PER"), (alone, alone + 6, "LOC"), (last, last + 6, "LOC"), (dover, dover + 5, "LOC")]
+    got = {(text[s:e], s, label) for s, e, label in consistent_spans(text, spans, [(0, len(text))])}
+    assert ("Farage", alone, "PER") in got and ("Farage", last, "PER") in got  # two votes for LOC do not win
+    assert ("Dover", dover, "LOC") in got and ("Dover", text.index("Dover", dover + 1), "LOC") in got
+    assert ("Nigel Farage", full, "PER") in got
+
+
 def test_pruned_rules_give_the_same_base_forms():
     pairs = [("Иванову", "Иванов", "PER"), ("Петрову", "Петров", "PER"), ("Сидорову", "Сидоров", "PER"),
              ("Иванова", "Иванов", "PER"), ("Петрова", "Петров", "PER"), ("Иванов", "Иванов", "PER"),

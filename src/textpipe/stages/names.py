@@ -502,12 +502,16 @@ def written_in_lower_case(text: str) -> bool:
 
 def consistent_spans(text: str, spans: list[tuple[int, int, str]], regions: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
     """Recognized names ``(start, end, label)`` made consistent within one document: every name of
-    the same text gets the label most of them have (the earliest one's on a tie), and every other
-    occurrence of a name's text, or of the last word of a person's name ("Мэй" after "Терезы Мэй"),
-    that stands as whole words inside ``regions`` and overlaps no name is a name too.
+    the same text gets the label most of them have (the earliest one's on a tie), the last word of a
+    person's name of several words is a person wherever it stands alone ("Мэй" after "Терезы Мэй",
+    whatever label the recognizer gave it there), and every other occurrence of a name's text that
+    stands as whole words inside ``regions`` and overlaps no name is a name too.
 
     Measured on held-out topics (``benchmarks/names.py``): +0.01 to +0.02 F1 on PER/LOC/ORG; a
-    recognizer that misses a name once tends to find it elsewhere in the same page.
+    recognizer that misses a name once tends to find it elsewhere in the same page. The surname
+    overruling the recognizer's other labels (ninth session; before, it only labelled occurrences
+    the recognizer had left out): ru 0.763 -> 0.764, pl 0.791 -> 0.799 (asia_bibi 0.693 -> 0.758:
+    "Bibi" after "Asia Bibi" had been an organisation), uk 0.765 -> 0.770.
     """
     votes: dict[str, Counter[str]] = {}
     for start, end, label in sorted(spans):
@@ -516,7 +520,7 @@ def consistent_spans(text: str, spans: list[tuple[int, int, str]], regions: list
     for start, end, label in spans:
         words = text[start:end].split()
         if label == "PER" and len(words) > 1 and len(words[-1]) > 2 and words[-1][0].isupper():
-            labels.setdefault(words[-1], "PER")
+            labels[words[-1]] = "PER"
     out = [(start, end, labels[text[start:end]]) for start, end, _ in spans]
     taken = sorted((start, end) for start, end, _ in spans)
     for name in sorted(labels, key=len, reverse=True):
