@@ -261,6 +261,16 @@ def test_a_persons_surname_alone_is_a_person_whatever_the_recognizer_said():
     assert ("Nigel Farage", full, "PER") in got
 
 
+def test_a_surname_follows_the_label_its_full_name_was_voted():
+    text = "Deutsche Bank grew. Deutsche Bank fell. Deutsche Bank rose. Bank staff left the Bank."
+    fulls = [i for i in range(len(text)) if text.startswith("Deutsche Bank", i)]
+    bank = text.rindex("Bank")
+    spans = [(fulls[0], fulls[0] + 13, "PER"), (fulls[1], fulls[1] + 13, "ORG"), (fulls[2], fulls[2] + 13, "ORG"), (bank, bank + 4, "LOC")]
+    got = {(text[s:e], s, label) for s, e, label in consistent_spans(text, spans, [(0, len(text))])}
+    assert all(("Deutsche Bank", start, "ORG") in got for start in fulls)
+    assert ("Bank", bank, "LOC") in got  # one stray PER among the full name's labels makes no person
+
+
 def test_pruned_rules_give_the_same_base_forms():
     pairs = [("Иванову", "Иванов", "PER"), ("Петрову", "Петров", "PER"), ("Сидорову", "Сидоров", "PER"),
              ("Иванова", "Иванов", "PER"), ("Петрова", "Петров", "PER"), ("Иванов", "Иванов", "PER"),

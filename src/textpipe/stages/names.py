@@ -517,8 +517,8 @@ def consistent_spans(text: str, spans: list[tuple[int, int, str]], regions: list
     for start, end, label in sorted(spans):
         votes.setdefault(text[start:end], Counter())[label] += 1
     labels = {name: counter.most_common(1)[0][0] for name, counter in votes.items()}  # ties: first seen
-    for start, end, label in spans:
-        words = text[start:end].split()
+    for name, label in list(labels.items()):  # the labels voted, so one stray PER does not decide
+        words = name.split()
         if label == "PER" and len(words) > 1 and len(words[-1]) > 2 and words[-1][0].isupper():
             labels[words[-1]] = "PER"
     out = [(start, end, labels[text[start:end]]) for start, end, _ in spans]
