@@ -626,3 +626,22 @@ def test_a_name_is_written_in_lower_case_only_if_it_has_letters_of_case_and_none
     assert written_in_lower_case("демократы") and written_in_lower_case("коллегии выборщиков")
     assert not written_in_lower_case("easyJet") and not written_in_lower_case("«Байонтек»")
     assert not written_in_lower_case("بغداد") and not written_in_lower_case("北京") and not written_in_lower_case("2024")  # no case
+
+
+def test_a_page_longer_than_the_recognizer_reads_at_once_is_read_in_stretches(pipe, monkeypatch):
+    """spaCy refuses a text over ``nlp.max_length``: a long one-language block (here made long by
+    lowering the limits) goes to the recognizer in stretches, cut between sentences, and a sentence
+    longer than a stretch at spaces, so the names at its end are found too."""
+    import textpipe.stages.names as names_module
+
+    sentence = "Вчера Владимир Путин встретился с министрами в Москве и обсудил с ними бюджет страны. "
+    long_sentence = "Потом " + "очень " * 150 + "долго говорил Владимир Путин."
+    page = (sentence * 30 + long_sentence).strip()  # one line: one block
+    stage, docs = _before_names(pipe, [page])
+    monkeypatch.setattr(names_module, "MAX_STRETCH", 500, raising=False)
+    monkeypatch.setattr(stage.recognizer("ru"), "max_length", 1000)
+    out = list(stage.run(docs))[0]
+    assert out.error is None
+    putin = [n for n in out.names if n.text == "Владимир Путин"]
+    assert len(putin) == 31 and putin[-1].start == page.rindex("Владимир Путин")
+    assert all(out.text[n.start : n.end] == n.text for n in out.names)

@@ -70,6 +70,10 @@ from ..stage import ConfigError, Stage
 #: letters that settle a Cyrillic name's language whatever its segment says
 _LETTER_LANGS = (("ў", "be"), ("ї", "uk"), ("є", "uk"), ("ґ", "uk"))
 RUN_LABEL = "MISC"
+#: the most characters a recognizer reads at once: consecutive sentences of one language go to it as
+#: one stretch up to this length, a longer sentence in pieces cut at spaces (spaCy refuses a text
+#: over ``nlp.max_length``, 1,000,000, and needs memory in proportion to it)
+MAX_STRETCH = 100_000
 
 
 @dataclass
@@ -380,14 +384,14 @@ class Names(Stage):
                 if script != CYRILLIC:
                     runs.extend(self._runs(doc, sentence, starts))
                 lang = _sentence_lang(doc.segments, starts, sentence, script)
-                if current is not None and current[0] == lang:
+                if current is not None and current[0] == lang and sentence[-1].end - current[1] <= MAX_STRETCH:
                     current = (lang, current[1], sentence[-1].end)
                     continue
                 if current is not None and current[0] in self.config.ner_langs:
-                    stretches.setdefault(current[0], []).append((index, current[1], current[2]))
+                    _add_stretch(stretches.setdefault(current[0], []), doc.text, index, current[1], current[2])
                 current = (lang, sentence[0].start, sentence[-1].end)
             if current is not None and current[0] in self.config.ner_langs:
-                stretches.setdefault(current[0], []).append((index, current[1], current[2]))
+                _add_stretch(stretches.setdefault(current[0], []), doc.text, index, current[1], current[2])
         return runs
 
     def _may_hold_names(self, doc: Document, block: Block, starts: list[int]) -> bool:
@@ -534,6 +538,17 @@ def consistent_spans(text: str, spans: list[tuple[int, int, str]], regions: list
                 bisect.insort(taken, (start, end))
             start = text.find(name, start + 1)
     return sorted(out)
+
+
+def _add_stretch(stretches: list[tuple[int, int, int]], text: str, index: int, start: int, end: int) -> None:
+    """``(index, start, end)`` onto ``stretches``, cut into pieces of at most :data:`MAX_STRETCH`
+    characters, each ending at a space where the piece has one (a sentence that long is rare)."""
+    while end - start > MAX_STRETCH:
+        cut = text.rfind(" ", start + 1, start + MAX_STRETCH)
+        cut = cut if cut > start else start + MAX_STRETCH
+        stretches.append((index, start, cut))
+        start = cut
+    stretches.append((index, start, end))
 
 
 def _whole_words(text: str, start: int, end: int) -> bool:
